@@ -1,0 +1,132 @@
+/* Releasing gathered facts, and recording why a section could not be gathered. */
+#include "facts.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+
+void section_set(struct section *s, enum fstate st, const char *path, const char *fmt, ...)
+{
+	free(s->reason);
+	s->reason = NULL;
+	if (fmt) {
+		va_list ap;
+		va_start(ap, fmt);
+		s->reason = xvasprintf(fmt, ap);
+		va_end(ap);
+	}
+	if (path) {
+		free(s->path);
+		s->path = xstrdup(path);
+	}
+	s->state = st;
+}
+
+void section_free(struct section *s)
+{
+	free(s->reason);
+	free(s->path);
+	memset(s, 0, sizeof(*s));
+}
+
+static void os_free(struct os_facts *o)
+{
+	section_free(&o->s);
+	free(o->id);
+	free(o->id_like);
+	free(o->version_id);
+	free(o->pretty_name);
+	free(o->name);
+	free(o->variant_id);
+	free(o->arch);
+	free(o->arch_source);
+}
+
+void fstab_entries_free(struct fstab_entry *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].spec);
+		free(v[i].file);
+		free(v[i].type);
+		free(v[i].opts);
+		free(v[i].loc_evidence);
+	}
+	free(v);
+}
+
+void boot_entries_free(struct boot_entry *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].source);
+		free(v[i].title);
+		free(v[i].kernel);
+		free(v[i].initrd);
+		free(v[i].cmdline);
+		free(v[i].id);
+	}
+	free(v);
+}
+
+static void boot_free(struct boot_facts *b)
+{
+	section_free(&b->s);
+	free(b->config);
+	boot_entries_free(b->v, b->n);
+	strvec_clear(&b->notes);
+	free(b->defaults_path);
+	free(b->cmdline_linux);
+	free(b->cmdline_default);
+}
+
+static void disk_free(struct disk_facts *d)
+{
+	section_free(&d->s);
+	free(d->disk);
+	section_free(&d->table);
+	free(d->pttype);
+	free(d->whole_fs);
+	for (size_t i = 0; i < d->nparts; i++) {
+		free(d->parts[i].node);
+		free(d->parts[i].type);
+		free(d->parts[i].fstype);
+		free(d->parts[i].uuid);
+		free(d->parts[i].label);
+	}
+	free(d->parts);
+	strvec_clear(&d->evidence);
+	section_free(&d->mbr);
+	free(d->bootcode);
+	for (size_t i = 0; i < d->nmounts; i++) {
+		free(d->mounts[i].mountpoint);
+		free(d->mounts[i].source);
+		free(d->mounts[i].evidence);
+	}
+	free(d->mounts);
+	strvec_clear(&d->used_evidence);
+}
+
+void facts_free(struct facts *f)
+{
+	os_free(&f->os);
+	section_free(&f->fstab.s);
+	fstab_entries_free(f->fstab.v, f->fstab.n);
+	strvec_clear(&f->fstab.bad_lines);
+	boot_free(&f->boot);
+	section_free(&f->firmware.s);
+	strvec_clear(&f->firmware.evidence);
+	disk_free(&f->disk);
+	section_free(&f->fsusage.s);
+	free(f->fsusage.mountpoint);
+	section_free(&f->shadow.s);
+	section_free(&f->shadow.attrs);
+	section_free(&f->guest.s);
+	for (size_t i = 0; i < f->guest.n; i++) {
+		free(f->guest.v[i].name);
+		free(f->guest.v[i].vendor);
+		free(f->guest.v[i].evidence);
+	}
+	free(f->guest.v);
+	memset(f, 0, sizeof(*f));
+}

@@ -1,0 +1,180 @@
+/*
+ * Facts about the target system, gathered by the platform's probes and read by the pure rules.
+ * Each section records whether it was gathered, and why not: a rule turns a section that could
+ * not be read into a finding with status error or skip instead of guessing.
+ */
+#ifndef CVMPREP_FACTS_H
+#define CVMPREP_FACTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+enum fstate {
+	FS_UNPROBED = 0,
+	FS_OK,
+	FS_ABSENT, /* the thing does not exist (no fstab, no os-release) */
+	FS_ERROR,  /* it exists but could not be read or parsed */
+	FS_SKIP,   /* not knowable in this mode (offline tree, no root privileges) */
+};
+
+struct section {
+	enum fstate state;
+	char *reason; /* for ABSENT/ERROR/SKIP: a sentence for the user */
+	char *path;   /* the main file the section came from, if any */
+};
+
+void section_set(struct section *s, enum fstate st, const char *path, const char *fmt, ...) ATTR_PRINTF(4, 5);
+void section_free(struct section *s);
+
+/* os.release */
+struct os_facts {
+	struct section s;
+	char *id, *id_like, *version_id, *pretty_name, *name, *variant_id;
+	char *arch;        /* x86_64, i686, aarch64 ... or NULL */
+	char *arch_source; /* where arch came from */
+};
+
+/* Where a mount source lives relative to the system disk. */
+enum disk_loc {
+	LOC_UNKNOWN = 0,
+	LOC_SYSTEM, /* on the system disk (a partition of it, or LVM with all PVs on it) */
+	LOC_OTHER,  /* on another disk */
+	LOC_NONE,   /* not a disk at all: pseudo, network, bind, swap file */
+};
+
+struct fstab_entry {
+	unsigned line;
+	char *spec, *file, *type, *opts; /* escapes (\040) decoded */
+	int freq, passno;
+	enum disk_loc loc;
+	char *loc_evidence;
+};
+
+struct fstab_facts {
+	struct section s;
+	struct fstab_entry *v;
+	size_t n;
+	struct strvec bad_lines; /* "LINE: reason" for lines that could not be parsed */
+};
+
+enum loader_kind { LOADER_NONE = 0, LOADER_GRUB2, LOADER_GRUB_LEGACY, LOADER_EXTLINUX };
+
+struct boot_entry {
+	char *source; /* file it came from */
+	unsigned line;
+	char *title;
+	char *kernel;
+	char *initrd;
+	char *cmdline;
+	char *id;      /* GRUB menuentry id, BLS file name, extlinux label */
+	int top, sub;  /* position in the menu: top-level index, index inside a submenu or -1 */
+	bool is_default;
+};
+
+struct boot_facts {
+	struct section s;
+	enum loader_kind kind;
+	char *config; /* the bootloader configuration file that the loader reads */
+	struct boot_entry *v;
+	size_t n;
+	struct strvec notes; /* evidence lines: files found, parse problems */
+	/* /etc/default/grub (GRUB 2) */
+	char *defaults_path;
+	char *cmdline_linux, *cmdline_default;
+	unsigned cmdline_linux_line, cmdline_default_line;
+	bool disable_uuid;
+	unsigned disable_uuid_line;
+};
+
+struct firmware_facts {
+	struct section s;
+	bool uefi_running; /* live: /sys/firmware/efi exists */
+	bool efi_loader;   /* an EFI bootloader is installed in the tree */
+	bool bios_loader;  /* a BIOS bootloader (grub i386-pc, menu.lst, extlinux) is installed */
+	struct strvec evidence;
+};
+
+struct partition {
+	char *node;
+	unsigned partno;
+	uint64_t start, size; /* bytes */
+	char *type;           /* "0x83", or a GPT type GUID */
+	char *fstype, *uuid, *label;
+};
+
+struct mount_loc {
+	char *mountpoint;
+	char *source;
+	enum disk_loc loc;
+	char *evidence;
+};
+
+struct disk_facts {
+	struct section s;
+	char *disk;      /* /dev/vda, or the image's loop device */
+	uint64_t size;   /* bytes */
+	struct section table; /* reading the partition table (needs root) */
+	char *pttype;    /* "dos", "gpt", or NULL */
+	char *whole_fs;  /* filesystem type found on the whole disk (no partition table) */
+	struct partition *parts;
+	size_t nparts;
+	struct strvec evidence;
+	/* sector 0 */
+	struct section mbr;
+	bool mbr_signature; /* 0x55AA */
+	bool mbr_code;      /* boot code area not empty */
+	char *bootcode;     /* "GRUB 2", "GRUB legacy", "SYSLINUX", or NULL when unrecognised */
+	/* system mounts and where they are */
+	struct mount_loc *mounts;
+	size_t nmounts;
+	/* bytes in use on the filesystems of the system disk, an estimate of the qcow2 size */
+	bool used_known;
+	uint64_t used;
+	struct strvec used_evidence;
+};
+
+struct fsusage_facts {
+	struct section s;
+	char *mountpoint;
+	uint64_t total, avail;     /* bytes */
+	uint64_t files, ffree;     /* inodes; files == 0 when the filesystem has no inode limit */
+};
+
+struct shadow_facts {
+	struct section s;
+	bool regular;
+	struct section attrs; /* FS_OK when the flags below are known */
+	bool immutable, append_only;
+};
+
+struct guest_tool {
+	char *name;     /* "open-vm-tools" */
+	char *vendor;   /* "VMware" */
+	char *evidence; /* "package open-vm-tools 12.2.0 installed (/var/lib/dpkg/status)" */
+};
+
+struct guest_facts {
+	struct section s;
+	struct guest_tool *v;
+	size_t n;
+};
+
+struct facts {
+	struct os_facts os;
+	struct fstab_facts fstab;
+	struct boot_facts boot;
+	struct firmware_facts firmware;
+	struct disk_facts disk;
+	struct fsusage_facts fsusage;
+	struct shadow_facts shadow;
+	struct guest_facts guest;
+};
+
+void facts_free(struct facts *f);
+void fstab_entries_free(struct fstab_entry *v, size_t n);
+void boot_entries_free(struct boot_entry *v, size_t n);
+
+#endif

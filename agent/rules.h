@@ -1,0 +1,36 @@
+/* The Linux checks: their registry entries and pure rules (facts in, findings out). */
+#ifndef CVMPREP_RULES_H
+#define CVMPREP_RULES_H
+
+#include <stdbool.h>
+
+#include "check.h"
+#include "facts.h"
+#include "report.h"
+
+extern const struct check check_os_release;
+extern const struct check check_boot_firmware;
+extern const struct check check_boot_loader;
+extern const struct check check_boot_root_device;
+extern const struct check check_disk_partition_table;
+extern const struct check check_disk_layout;
+extern const struct check check_disk_size;
+extern const struct check check_disk_free_space;
+extern const struct check check_fstab_device_names;
+extern const struct check check_fstab_other_disks;
+extern const struct check check_security_shadow;
+extern const struct check check_guest_tools;
+
+/*
+ * When a section could not be gathered, report that (error for ERROR, skip for SKIP) and return
+ * true; the rule then stops. ABSENT is left to the rule, which knows what absence means.
+ */
+bool rule_section_unusable(const struct section *s, const struct check *c, struct report *r, const char *subject);
+
+/* Import limits, in bytes (import-rules.md: GB may mean 10^9 or 2^30). */
+#define LIMIT_VIRTUAL_SI (500ull * 1000 * 1000 * 1000)
+#define LIMIT_VIRTUAL_IEC (500ull << 30)
+#define LIMIT_QCOW2_SI (50ull * 1000 * 1000 * 1000)
+#define LIMIT_QCOW2_IEC (50ull << 30)
+
+#endif

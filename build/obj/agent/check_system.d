@@ -1,0 +1,13 @@
+build/obj/agent/check_system.o: agent/check_system.c agent/probes.h \
+ agent/ctx.h agent/config.h agent/util.h agent/facts.h agent/report.h \
+ agent/rootfs.h agent/rules.h agent/check.h agent/banned.h
+agent/probes.h:
+agent/ctx.h:
+agent/config.h:
+agent/util.h:
+agent/facts.h:
+agent/report.h:
+agent/rootfs.h:
+agent/rules.h:
+agent/check.h:
+agent/banned.h:

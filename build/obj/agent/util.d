@@ -1,0 +1,3 @@
+build/obj/agent/util.o: agent/util.c agent/util.h agent/banned.h
+agent/util.h:
+agent/banned.h:
