@@ -27,7 +27,7 @@ CORE_SRCS := agent/util.c agent/json.c agent/report.c agent/report_out.c agent/c
 LINUX_RULES := agent/check_os.c agent/check_boot.c agent/check_disk.c agent/check_fstab.c \
 	agent/check_system.c
 LINUX_SRCS := linux/rootfs.c linux/config_inih.c linux/platform.c linux/probe_files.c linux/probe_disk.c
-WIN_SRCS := windows/rootfs.c windows/config_win.c windows/platform.c windows/check_win.c agent/ini.c
+WIN_SRCS := windows/rootfs.c windows/config_win.c windows/platform.c windows/check_win.c agent/inidoc.c
 MAIN := agent/main.c
 
 LIB_SRCS := $(CORE_SRCS) $(LINUX_RULES) $(LINUX_SRCS)
@@ -63,7 +63,7 @@ asan: $(BUILD)/asan/cvmprep
 $(BUILD)/win64/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC win  $<"
-	@$(MINGW_CC) -std=gnu11 -O2 $(WARN) $(DEFS) $(INC) -D_WIN32_WINNT=0x0600 -DUNICODE -D_UNICODE \
+	@$(MINGW_CC) -std=gnu11 -O2 $(WARN) $(DEFS) $(INC) -D_WIN32_WINNT=0x0600 -D__USE_MINGW_ANSI_STDIO=1 -DUNICODE -D_UNICODE \
 		-MMD -MP -c -o $@ $<
 
 $(BUILD)/win64/cvmprep.exe: $(call objs,$(BUILD)/win64,$(CORE_SRCS) $(WIN_SRCS) $(MAIN))

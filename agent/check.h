@@ -52,4 +52,11 @@ bool check_matches(const struct check *c, const struct strvec *patterns);
 /* Every pattern must name a known check or prefix; returns the first that does not, or NULL. */
 const char *check_unknown_pattern(const struct strvec *patterns);
 
+struct section;
+/*
+ * When a section could not be gathered, report that (error for ERROR, skip for SKIP) and return
+ * true; the rule then stops. ABSENT is left to the rule, which knows what absence means.
+ */
+bool rule_section_unusable(const struct section *s, const struct check *c, struct report *r, const char *subject);
+
 #endif

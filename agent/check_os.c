@@ -6,28 +6,6 @@
 #include "rules.h"
 #include "banned.h"
 
-bool rule_section_unusable(const struct section *s, const struct check *c, struct report *r, const char *subject)
-{
-	switch (s->state) {
-	case FS_ERROR: {
-		struct finding *f = report_add(r, c, ST_ERROR, subject ? subject : s->path, "%s",
-					       s->reason ? s->reason : "could not be read");
-		if (s->path)
-			finding_evidence(f, "while reading %s", s->path);
-		return true;
-	}
-	case FS_SKIP:
-	case FS_UNPROBED:
-		report_add(r, c, ST_SKIP, subject ? subject : s->path, "%s",
-			   s->reason ? s->reason : "not checked");
-		return true;
-	case FS_OK:
-	case FS_ABSENT:
-		break;
-	}
-	return false;
-}
-
 static void rule_os_release(const struct facts *facts, const struct check *c, struct report *r)
 {
 	const struct os_facts *o = &facts->os;

@@ -128,5 +128,8 @@ void facts_free(struct facts *f)
 		free(f->guest.v[i].evidence);
 	}
 	free(f->guest.v);
+	section_free(&f->winver.s);
+	free(f->winver.edition);
+	free(f->winver.arch);
 	memset(f, 0, sizeof(*f));
 }

@@ -162,6 +162,15 @@ struct guest_facts {
 	size_t n;
 };
 
+/* Windows: the version as RtlGetVersion reports it. */
+struct winver_facts {
+	struct section s;
+	unsigned major, minor, build;
+	bool server; /* product type is not VER_NT_WORKSTATION */
+	char *edition; /* "Windows Server 2019", "Windows 10"... */
+	char *arch;    /* "x86_64", "i686" */
+};
+
 struct facts {
 	struct os_facts os;
 	struct fstab_facts fstab;
@@ -171,6 +180,7 @@ struct facts {
 	struct fsusage_facts fsusage;
 	struct shadow_facts shadow;
 	struct guest_facts guest;
+	struct winver_facts winver;
 };
 
 void facts_free(struct facts *f);

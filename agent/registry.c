@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "facts.h"
 #include "banned.h"
 
 const struct check *check_find(const char *id)
@@ -58,4 +59,26 @@ const char *check_unknown_pattern(const struct strvec *patterns)
 bool check_fixable(const struct check *c)
 {
 	return c->fix != FIX_NONE && c->plan != NULL;
+}
+
+bool rule_section_unusable(const struct section *s, const struct check *c, struct report *r, const char *subject)
+{
+	switch (s->state) {
+	case FS_ERROR: {
+		struct finding *f = report_add(r, c, ST_ERROR, subject ? subject : s->path, "%s",
+					       s->reason ? s->reason : "could not be read");
+		if (s->path)
+			finding_evidence(f, "while reading %s", s->path);
+		return true;
+	}
+	case FS_SKIP:
+	case FS_UNPROBED:
+		report_add(r, c, ST_SKIP, subject ? subject : s->path, "%s",
+			   s->reason ? s->reason : "not checked");
+		return true;
+	case FS_OK:
+	case FS_ABSENT:
+		break;
+	}
+	return false;
 }

@@ -73,7 +73,7 @@ static void write_fix_line(FILE *out, const struct finding *f)
 	if (f->error_code)
 		fprintf(out, "import error: %s; ", f->error_code);
 	else if (f->severity == SEV_BLOCKER)
-		fputs("imports, but the instance fails; ", out);
+		fputs("no import error code predicted; ", out);
 	if (!f->fix_available)
 		fputs("no automatic fix", out);
 	else if (f->fix_opt_in)

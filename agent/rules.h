@@ -21,12 +21,6 @@ extern const struct check check_fstab_other_disks;
 extern const struct check check_security_shadow;
 extern const struct check check_guest_tools;
 
-/*
- * When a section could not be gathered, report that (error for ERROR, skip for SKIP) and return
- * true; the rule then stops. ABSENT is left to the rule, which knows what absence means.
- */
-bool rule_section_unusable(const struct section *s, const struct check *c, struct report *r, const char *subject);
-
 /* Import limits, in bytes (import-rules.md: GB may mean 10^9 or 2^30). */
 #define LIMIT_VIRTUAL_SI (500ull * 1000 * 1000 * 1000)
 #define LIMIT_VIRTUAL_IEC (500ull << 30)

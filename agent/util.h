@@ -7,7 +7,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#if defined(__GNUC__)
+#if defined(__MINGW32__)
+/* Built with __USE_MINGW_ANSI_STDIO=1: C99 formats (%zu, %llu) through mingw's own printf. */
+#define ATTR_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
+#define ATTR_NORETURN __attribute__((noreturn))
+#define ATTR_MALLOC __attribute__((malloc))
+#elif defined(__GNUC__)
 #define ATTR_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #define ATTR_NORETURN __attribute__((noreturn))
 #define ATTR_MALLOC __attribute__((malloc))

@@ -1,0 +1,90 @@
+/* The Windows platform: its checks, the report header (RtlGetVersion), console and output file. */
+#include <errno.h>
+#include <io.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <windows.h>
+
+#include "check.h"
+#include "ctx.h"
+#include "platform.h"
+#include "winchecks.h"
+#include "banned.h"
+
+const char platform_name[] = "windows";
+const bool platform_has_root = false;
+
+const struct check *const platform_checks[] = {
+	&check_win_os,
+	&check_win_activation,
+	NULL,
+};
+
+void platform_identify(struct ctx *ctx)
+{
+	probe_winver(ctx, &ctx->facts);
+	const struct winver_facts *w = &ctx->facts.winver;
+	struct os_identity *id = &ctx->report->os;
+	id->id = xstrdup("windows");
+	if (w->s.state == FS_OK) {
+		id->version_id = xasprintf("%u.%u.%u", w->major, w->minor, w->build);
+		id->pretty_name = xstrdup(w->edition);
+	}
+	id->arch = w->arch ? xstrdup(w->arch) : NULL;
+	/* The system drive stands for the root of the target. */
+	char drive[MAX_PATH];
+	DWORD n = GetEnvironmentVariableA("SystemDrive", drive, sizeof(drive));
+	free(ctx->report->root);
+	ctx->report->root = xasprintf("%s\\", n > 0 && n < sizeof(drive) ? drive : "C:");
+}
+
+bool platform_isatty(FILE *fp)
+{
+	HANDLE h = (HANDLE)_get_osfhandle(_fileno(fp));
+	DWORD mode;
+	if (h == INVALID_HANDLE_VALUE || !GetConsoleMode(h, &mode))
+		return false;
+	/* Colour escapes need virtual terminal processing (Windows 10 and later). */
+	return SetConsoleMode(h, mode | 0x0004 /* ENABLE_VIRTUAL_TERMINAL_PROCESSING */) != 0;
+}
+
+static wchar_t *widen(const char *s)
+{
+	int n = MultiByteToWideChar(CP_UTF8, 0, s, -1, NULL, 0);
+	if (n <= 0)
+		return NULL;
+	wchar_t *w = xmalloc((size_t)n * sizeof(wchar_t));
+	MultiByteToWideChar(CP_UTF8, 0, s, -1, w, n);
+	return w;
+}
+
+int platform_write_output(const char *path, void (*write)(FILE *fp, void *arg), void *arg)
+{
+	char *tmp = xasprintf("%s.cvmprep-tmp", path);
+	wchar_t *wtmp = widen(tmp), *wpath = widen(path);
+	int ret = 0;
+	FILE *fp = wtmp ? _wfopen(wtmp, L"wb") : NULL;
+	if (!fp) {
+		ret = -(errno ? errno : EIO);
+		goto out;
+	}
+	write(fp, arg);
+	if (fflush(fp) != 0 || ferror(fp)) {
+		ret = -EIO;
+		fclose(fp);
+		DeleteFileW(wtmp);
+		goto out;
+	}
+	FlushFileBuffers((HANDLE)_get_osfhandle(_fileno(fp)));
+	fclose(fp);
+	if (!MoveFileExW(wtmp, wpath, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+		ret = GetLastError() == ERROR_ACCESS_DENIED ? -EACCES : -EIO;
+		DeleteFileW(wtmp);
+	}
+out:
+	free(tmp);
+	free(wtmp);
+	free(wpath);
+	return ret;
+}
