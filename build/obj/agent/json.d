@@ -1,3 +1,0 @@
-build/obj/agent/json.o: agent/json.c agent/json.h agent/banned.h
-agent/json.h:
-agent/banned.h:
