@@ -16,19 +16,20 @@ STD := -std=gnu11
 DEFS := -DCVMPREP_VERSION='"$(VERSION)"' -D_FILE_OFFSET_BITS=64
 INC := -Iagent
 
-LINUX_PKGS := blkid inih
+LINUX_PKGS := blkid inih libkmod yaml-0.1 zlib liblzma libzstd liblz4 libcurl
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LINUX_PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(LINUX_PKGS) 2>/dev/null)
 
-# The portable core (also built for Windows).
-CORE_SRCS := agent/util.c agent/json.c agent/report.c agent/report_out.c agent/config.c \
-	agent/registry.c agent/facts.c agent/osrelease.c agent/fstab.c agent/bootcfg.c agent/dpkg.c
-# The Linux checks' rules (portable C, but about Linux systems).
-LINUX_RULES := agent/check_os.c agent/check_boot.c agent/check_disk.c agent/check_fstab.c \
-	agent/check_system.c
-LINUX_SRCS := linux/rootfs.c linux/config_inih.c linux/platform.c linux/probe_files.c linux/probe_disk.c
-WIN_SRCS := windows/rootfs.c windows/config_win.c windows/platform.c windows/check_win.c agent/inidoc.c
+# Sources by directory (new files are picked up without editing this file):
+#  agent/*.c         the portable core, built for Linux and Windows (main.c is the entry point)
+#  agent/check_*.c   the Linux checks' registry entries and pure rules (portable C, Linux facts)
+#  linux/*.c         Linux probes, path layer, fixers
+#  windows/*.c       the Windows platform and checks
 MAIN := agent/main.c
+LINUX_RULES := $(sort $(wildcard agent/check_*.c))
+CORE_SRCS := $(sort $(filter-out $(MAIN) $(LINUX_RULES),$(wildcard agent/*.c)))
+LINUX_SRCS := $(sort $(wildcard linux/*.c))
+WIN_SRCS := $(sort $(wildcard windows/*.c))
 
 LIB_SRCS := $(CORE_SRCS) $(LINUX_RULES) $(LINUX_SRCS)
 
