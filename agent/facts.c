@@ -107,8 +107,33 @@ static void disk_free(struct disk_facts *d)
 	strvec_clear(&d->used_evidence);
 }
 
+static void kernels_free(struct kernel_facts *k)
+{
+	for (size_t i = 0; i < k->n; i++) {
+		struct kernel_info *ki = &k->v[i];
+		section_free(&ki->s);
+		free(ki->version);
+		free(ki->moddir);
+		free(ki->image);
+		free(ki->config_path);
+		for (size_t m = 0; m < ki->nmods; m++) {
+			free(ki->mods[m].name);
+			free(ki->mods[m].path);
+			free(ki->mods[m].config);
+			strvec_clear(&ki->mods[m].deps);
+		}
+		free(ki->mods);
+		free(ki->package);
+		strvec_clear(&ki->package_evidence);
+	}
+	free(k->v);
+	strvec_clear(&k->notes);
+	section_free(&k->s);
+}
+
 void facts_free(struct facts *f)
 {
+	kernels_free(&f->kernels);
 	os_free(&f->os);
 	section_free(&f->fstab.s);
 	fstab_entries_free(f->fstab.v, f->fstab.n);

@@ -162,6 +162,38 @@ struct guest_facts {
 	size_t n;
 };
 
+/* kernel.*: the installed kernels and their virtio drivers. */
+enum mod_state { MOD_UNKNOWN = 0, MOD_BUILTIN, MOD_MODULE, MOD_MISSING };
+
+struct kmod_fact {
+	char *name;       /* virtio_blk */
+	enum mod_state state;
+	char *path;       /* module file, relative to the module directory */
+	char *config;     /* "CONFIG_VIRTIO_BLK=m" from /boot/config-VERSION, or NULL */
+	struct strvec deps; /* modules it depends on (modules.dep), for the initramfs check */
+};
+
+struct kernel_info {
+	struct section s;  /* the module index could not be read, ... */
+	char *version;
+	char *moddir;      /* /lib/modules/VERSION or /usr/lib/modules/VERSION */
+	char *image;       /* /boot/vmlinuz-VERSION (or moddir/vmlinuz) */
+	char *config_path; /* /boot/config-VERSION */
+	bool is_default;   /* the default boot entry boots it */
+	bool in_boot_menu;
+	struct kmod_fact *mods;
+	size_t nmods;
+	char *package;     /* owning distribution package, NULL if none found */
+	struct strvec package_evidence;
+};
+
+struct kernel_facts {
+	struct section s;
+	struct kernel_info *v;
+	size_t n;
+	struct strvec notes;
+};
+
 /* Windows: the version as RtlGetVersion reports it. */
 struct winver_facts {
 	struct section s;
@@ -181,6 +213,7 @@ struct facts {
 	struct shadow_facts shadow;
 	struct guest_facts guest;
 	struct winver_facts winver;
+	struct kernel_facts kernels;
 };
 
 void facts_free(struct facts *f);

@@ -20,6 +20,11 @@ extern const struct check check_fstab_device_names;
 extern const struct check check_fstab_other_disks;
 extern const struct check check_security_shadow;
 extern const struct check check_guest_tools;
+extern const struct check check_kernel_virtio;
+extern const struct check check_kernel_native;
+
+/* The state of a module in kernel k (libkmod's answer, or /boot/config's when there is no index). */
+enum mod_state kernel_mod_state(const struct kernel_info *k, const char *name, const struct kmod_fact **out);
 
 /* Import limits, in bytes (import-rules.md: GB may mean 10^9 or 2^30). */
 #define LIMIT_VIRTUAL_SI (500ull * 1000 * 1000 * 1000)

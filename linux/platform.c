@@ -23,6 +23,8 @@ const struct check *const platform_checks[] = {
 	&check_boot_firmware,
 	&check_boot_loader,
 	&check_boot_root_device,
+	&check_kernel_native,
+	&check_kernel_virtio,
 	&check_disk_partition_table,
 	&check_disk_layout,
 	&check_disk_size,

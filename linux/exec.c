@@ -1,0 +1,120 @@
+/* Running the distribution's own tools: fork/exec with a pipe, a poll loop and a deadline. */
+#define _GNU_SOURCE
+#include "exec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "banned.h"
+
+bool exec_have(const char *prog)
+{
+	if (strchr(prog, '/'))
+		return access(prog, X_OK) == 0;
+	const char *path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/sbin:/usr/bin:/sbin:/bin";
+	struct strvec dirs = STRVEC_INIT;
+	str_split(&dirs, path, ":");
+	bool found = false;
+	for (size_t i = 0; i < dirs.n && !found; i++) {
+		char *p = xasprintf("%s/%s", dirs.v[i], prog);
+		struct stat st;
+		found = stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0;
+		free(p);
+	}
+	strvec_clear(&dirs);
+	return found;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int exec_run(const char *const argv[], const char *chroot_dir, int timeout_s, size_t max_out,
+	     struct exec_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	int pfd[2];
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return r->status = -errno;
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = -errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		return r->status = e;
+	}
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+		if (devnull >= 0)
+			dup2(devnull, 0);
+		dup2(pfd[1], 1);
+		dup2(pfd[1], 2);
+		/* Its own process group, so that a timeout kills whatever it started too. */
+		setpgid(0, 0);
+		if (chroot_dir && (chroot(chroot_dir) < 0 || chdir("/") < 0))
+			_exit(127);
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	struct strbuf sb = STRBUF_INIT;
+	long long deadline = timeout_s > 0 ? now_ms() + (long long)timeout_s * 1000 : 0;
+	for (;;) {
+		int wait_ms = -1;
+		if (deadline) {
+			long long left = deadline - now_ms();
+			if (left <= 0) {
+				r->timed_out = true;
+				kill(-pid, SIGKILL);
+				kill(pid, SIGKILL);
+				break;
+			}
+			wait_ms = left > 1000 ? 1000 : (int)left;
+		}
+		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
+		int n = poll(&p, 1, wait_ms);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0)
+			continue;
+		char buf[8192];
+		ssize_t got = read(pfd[0], buf, sizeof(buf));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		size_t room = max_out > sb.len ? max_out - sb.len : 0;
+		if ((size_t)got > room) {
+			r->truncated = true;
+			got = (ssize_t)room;
+		}
+		strbuf_add(&sb, buf, (size_t)got);
+	}
+	close(pfd[0]);
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 255;
+	r->out = strbuf_detach(&sb);
+	return 0;
+}
+
+void exec_result_free(struct exec_result *r)
+{
+	free(r->out);
+	r->out = NULL;
+}

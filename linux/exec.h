@@ -1,0 +1,25 @@
+/* Running the distribution's own tools: argv only (no shell), bounded output, a timeout. */
+#ifndef CVMPREP_EXEC_H
+#define CVMPREP_EXEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct exec_result {
+	int status;   /* exit status; 128+N for signal N; -errno when it could not be started */
+	char *out;    /* stdout and stderr interleaved, at most the limit given, NUL-terminated */
+	bool timed_out;
+	bool truncated;
+};
+
+/*
+ * Run argv[0] (looked up in PATH) with argv, stdin from /dev/null. chroot_dir, when not NULL,
+ * runs it chrooted there (callers set up /proc, /sys, /dev in a private namespace first).
+ */
+int exec_run(const char *const argv[], const char *chroot_dir, int timeout_s, size_t max_out,
+	     struct exec_result *r);
+void exec_result_free(struct exec_result *r);
+/* Whether a program is found in PATH. */
+bool exec_have(const char *prog);
+
+#endif
