@@ -24,31 +24,6 @@ static void add_bad_lines(struct finding *f, const struct fstab_facts *ft)
 		finding_evidence(f, "/etc/fstab:%s (line ignored)", ft->bad_lines.v[i]);
 }
 
-static void rule_fstab_device_names(const struct facts *facts, const struct check *c, struct report *r)
-{
-	const struct fstab_facts *ft = &facts->fstab;
-	if (!fstab_usable(ft, c, r))
-		return;
-	size_t bad = 0;
-	for (size_t i = 0; i < ft->n; i++) {
-		const struct fstab_entry *e = &ft->v[i];
-		enum devname_kind k = devname_classify(e->spec, e->type);
-		if (devname_stable(k))
-			continue;
-		char *subject = xasprintf("/etc/fstab:%u", e->line);
-		struct finding *f = report_add(r, c, ST_FAIL, subject, "%s (%s) is a %s; on CVM the disk is a virtio disk",
-					       e->spec, e->file, devname_kind_name(k));
-		finding_evidence(f, "/etc/fstab:%u: %s %s %s %s", e->line, e->spec, e->file, e->type, e->opts);
-		free(subject);
-		bad++;
-	}
-	if (bad)
-		return;
-	struct finding *f = report_add(r, c, ST_PASS, "/etc/fstab",
-				       "all %zu entries name filesystems by UUID, label or LVM (or are not disks)", ft->n);
-	add_bad_lines(f, ft);
-}
-
 /* Mount points the disk.layout check owns: these must be on the system disk, not merely nofail. */
 static bool is_system_mount(const char *mp)
 {
@@ -59,19 +34,100 @@ static bool is_system_mount(const char *mp)
 	return false;
 }
 
+static bool optional_mount(const struct fstab_entry *e)
+{
+	return fstab_has_option(e->opts, "nofail") || fstab_has_option(e->opts, "noauto");
+}
+
+/* /dev/sr0, /dev/scd0: an optical drive has only its kernel name (a medium has no fixed UUID), and
+ * on CVM the config drive is one, so such a line is not bound to the old disks. */
+static bool is_optical_drive(const char *spec)
+{
+	const char *n = NULL;
+	if (str_starts_with(spec, "/dev/sr"))
+		n = spec + 7;
+	else if (str_starts_with(spec, "/dev/scd"))
+		n = spec + 8;
+	if (!n || !*n)
+		return false;
+	for (; *n; n++)
+		if (*n < '0' || *n > '9')
+			return false;
+	return true;
+}
+
+static void rule_fstab_device_names(const struct facts *facts, const struct check *c, struct report *r)
+{
+	const struct fstab_facts *ft = &facts->fstab;
+	if (!fstab_usable(ft, c, r))
+		return;
+	size_t bad = 0;
+	struct strvec optical = STRVEC_INIT;
+	for (size_t i = 0; i < ft->n; i++) {
+		const struct fstab_entry *e = &ft->v[i];
+		enum devname_kind k = devname_classify(e->spec, e->type);
+		if (devname_stable(k))
+			continue;
+		if (k == DEV_KERNEL && is_optical_drive(e->spec)) {
+			strvec_pushf(&optical, "/etc/fstab:%u: %s is an optical drive; it has no filesystem UUID to use instead",
+				     e->line, e->spec);
+			continue;
+		}
+		char *subject = xasprintf("/etc/fstab:%u", e->line);
+		struct finding *f = report_add(r, c, ST_FAIL, subject, "%s (%s) is a %s; on CVM the disk is a virtio disk",
+					       e->spec, e->file, devname_kind_name(k));
+		/*
+		 * The instance fails to boot only where systemd (or the init scripts) wait for the device:
+		 * swap is given up after the device timeout, and nofail/noauto mounts outside the system
+		 * directories are skipped. Those still name the wrong device, but the instance comes up.
+		 */
+		if (strcmp(e->type, "swap") == 0) {
+			f->severity = SEV_WARNING;
+			finding_evidence(f, "a missing swap device delays the boot by the device timeout; the system "
+					    "then runs without it");
+		} else if (optional_mount(e) && !is_system_mount(e->file)) {
+			f->severity = SEV_WARNING;
+			finding_evidence(f, "%s has %s: the boot does not wait for it, but it will not be mounted", e->file,
+					 fstab_has_option(e->opts, "nofail") ? "nofail" : "noauto");
+		}
+		finding_evidence(f, "/etc/fstab:%u: %s %s %s %s", e->line, e->spec, e->file, e->type, e->opts);
+		free(subject);
+		bad++;
+	}
+	if (!bad) {
+		struct finding *f = report_add(r, c, ST_PASS, "/etc/fstab",
+					       "all %zu entries name filesystems by UUID, label or LVM (or are not disks)",
+					       ft->n);
+		for (size_t i = 0; i < optical.n; i++)
+			finding_evidence(f, "%s", optical.v[i]);
+		add_bad_lines(f, ft);
+	}
+	strvec_clear(&optical);
+}
+
 static void rule_fstab_other_disks(const struct facts *facts, const struct check *c, struct report *r)
 {
 	const struct fstab_facts *ft = &facts->fstab;
 	if (!fstab_usable(ft, c, r))
 		return;
-	size_t bad = 0, unknown = 0;
+	/* An entry with the same source as / is the root filesystem again (a btrfs subvolume). */
+	const char *root_spec = NULL;
+	for (size_t i = 0; i < ft->n; i++)
+		if (strcmp(ft->v[i].file, "/") == 0)
+			root_spec = ft->v[i].spec;
+	size_t bad = 0;
+	struct strvec unknown = STRVEC_INIT;
 	for (size_t i = 0; i < ft->n; i++) {
 		const struct fstab_entry *e = &ft->v[i];
-		if (e->loc == LOC_UNKNOWN && devname_classify(e->spec, e->type) != DEV_NONE)
-			unknown++;
-		if (e->loc != LOC_OTHER || is_system_mount(e->file))
+		if (is_system_mount(e->file) || optional_mount(e))
 			continue;
-		if (fstab_has_option(e->opts, "nofail") || fstab_has_option(e->opts, "noauto"))
+		if (e->loc == LOC_UNKNOWN && devname_classify(e->spec, e->type) != DEV_NONE &&
+		    !(root_spec && strcmp(e->spec, root_spec) == 0)) {
+			strvec_pushf(&unknown, "/etc/fstab:%u: %s %s%s%s", e->line, e->spec, e->file,
+				     e->loc_evidence ? ": " : "", e->loc_evidence ? e->loc_evidence : "");
+			continue;
+		}
+		if (e->loc != LOC_OTHER)
 			continue;
 		bool swap = strcmp(e->type, "swap") == 0;
 		char *subject = xasprintf("/etc/fstab:%u", e->line);
@@ -87,16 +143,24 @@ static void rule_fstab_other_disks(const struct facts *facts, const struct check
 		free(subject);
 		bad++;
 	}
-	if (bad)
-		return;
-	struct finding *f = report_add(r, c, ST_PASS, "/etc/fstab",
-				       "every fstab entry outside the system disk has nofail or noauto");
-	if (unknown)
-		finding_evidence(f, "%zu entr%s could not be placed on a disk", unknown, unknown == 1 ? "y" : "ies");
-	for (size_t i = 0; i < ft->n; i++)
-		if (ft->v[i].loc_evidence && ft->v[i].loc != LOC_NONE)
-			finding_evidence(f, "%s: %s", ft->v[i].file, ft->v[i].loc_evidence);
-	add_bad_lines(f, ft);
+	struct finding *f = NULL;
+	if (!bad && unknown.n) {
+		/* A pass would claim what was not seen: name the entries that could not be placed, and why. */
+		f = report_add(r, c, ST_SKIP, "/etc/fstab", "could not tell which disk holds %zu fstab entr%s without nofail",
+			       unknown.n, unknown.n == 1 ? "y" : "ies");
+		for (size_t i = 0; i < unknown.n; i++)
+			finding_evidence(f, "%s", unknown.v[i]);
+		if (facts->disk.s.state != FS_OK && facts->disk.s.reason)
+			finding_evidence(f, "%s", facts->disk.s.reason);
+	} else if (!bad) {
+		f = report_add(r, c, ST_PASS, "/etc/fstab", "every fstab entry outside the system disk has nofail or noauto");
+		for (size_t i = 0; i < ft->n; i++)
+			if (ft->v[i].loc_evidence && ft->v[i].loc != LOC_NONE)
+				finding_evidence(f, "%s: %s", ft->v[i].file, ft->v[i].loc_evidence);
+	}
+	if (f)
+		add_bad_lines(f, ft);
+	strvec_clear(&unknown);
 }
 
 const struct check check_fstab_device_names = {
@@ -110,11 +174,14 @@ const struct check check_fstab_device_names = {
 		"/dev/nvmeXnY and other kernel names, and /dev/disk/by-path or /dev/disk/by-id links.\n\n"
 		"Why: CVM attaches the system disk as a virtio disk (/dev/vda). Kernel names and\n"
 		"by-path/by-id links from the old hypervisor no longer exist; systemd waits for the device,\n"
-		"then drops to an emergency shell, and the instance is unreachable.\n\n"
+		"then drops to an emergency shell, and the instance is unreachable. Swap, and nofail or\n"
+		"noauto mounts outside /, /boot, /usr and /var, only delay the boot or stay unmounted: a\n"
+		"warning. Optical drives (/dev/sr0) have no filesystem UUID and are left alone.\n\n"
 		"By hand: blkid shows each filesystem's UUID; write UUID=... (or LABEL=...) instead of the\n"
 		"device name, and check with findmnt --verify.",
 	.probes = { probe_fstab, probe_disk },
 	.rule = rule_fstab_device_names,
+	.plan = plan_fstab_device_names,
 };
 
 const struct check check_fstab_other_disks = {
@@ -126,11 +193,13 @@ const struct check check_fstab_other_disks = {
 	.explain =
 		"Looks at: every /etc/fstab entry for a filesystem or swap that is not on the system disk\n"
 		"(resolved with libblkid on the running system or the mounted image; offline, judged by\n"
-		"kernel device names such as /dev/sdb1).\n\n"
+		"kernel device names such as /dev/sdb1; an entry that cannot be placed makes the check\n"
+		"skip, naming it).\n\n"
 		"Why: only the system disk is imported. A data disk mounted without nofail is missing on\n"
 		"the instance, and systemd stops the boot in emergency mode waiting for it.\n\n"
 		"By hand: add nofail to the options of those lines (defaults,nofail), attach the data as\n"
 		"a CBS disk after import, or remove the lines.",
 	.probes = { probe_fstab, probe_disk },
 	.rule = rule_fstab_other_disks,
+	.plan = plan_fstab_other_disks,
 };

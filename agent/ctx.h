@@ -21,6 +21,11 @@ struct options {
 	bool quiet, verbose;
 	enum color_mode color;
 	struct strvec only, skip;
+	/* fix */
+	bool dry_run, yes, generalize, forced_import, install_packages;
+	/* rollback */
+	bool list, force;
+	const char *run_id;
 };
 
 struct ctx {

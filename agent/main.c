@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "cli.h"
 #include "config.h"
 #include "ctx.h"
 #include "platform.h"
@@ -14,33 +15,44 @@
 #include "version.h"
 #include "banned.h"
 
+const char *progname = "cvmprep";
+
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
-	const char *args;
+	const char *synopsis;
 	const char *help;
 };
 
 static int cmd_check(int argc, char **argv);
+static int cmd_fix(int argc, char **argv);
+static int cmd_rollback(int argc, char **argv);
 static int cmd_explain(int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "check", cmd_check, "[--root DIR] [--only IDS] [--skip IDS] [--format text|json] [--output FILE]",
 	  "inspect the system and predict every import error (changes nothing)" },
+	{ "fix", cmd_fix,
+	  "[--root DIR] [--dry-run] [--yes] [--only IDS] [--skip IDS] [--forced-import] [--generalize]\n"
+	  "                    [--install-packages]",
+	  "repair what check found, journaled and reversible" },
+	{ "rollback", cmd_rollback, "[--root DIR] [--list] [--run RUN_ID] [--force]",
+	  "undo the last (or the named) fix run" },
 	{ "explain", cmd_explain, "CHECK_ID | --list",
 	  "what a check looks at, why it matters for the import, and how to fix it by hand" },
 };
-
-static const char *progname = "cvmprep";
 
 static void print_usage(FILE *out)
 {
 	fprintf(out, "usage: %s COMMAND [OPTIONS]\n\n", progname);
 	fputs("Prepare a VM for import into Tencent Cloud CVM: find what would make the import fail\n"
-	      "or the instance not boot, before the disk is exported.\n\ncommands:\n",
+	      "or the instance not boot, and fix it before the disk is exported.\n\ncommands:\n",
 	      out);
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fputs("\nusage of each command:\n", out);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(out, "  %s %s %s\n", progname, commands[i].name, commands[i].synopsis);
 	fputs("\noptions:\n"
 	      "  -h, --help       show this help, or a command's help after the command\n"
 	      "  -V, --version    show the version\n\n",
@@ -51,8 +63,7 @@ static void print_usage(FILE *out)
 	      out);
 }
 
-static void usage_error(const char *fmt, ...) ATTR_PRINTF(1, 2);
-static void usage_error(const char *fmt, ...)
+void usage_error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -62,7 +73,8 @@ static void usage_error(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Options every reporting command takes. */
+/* ---- options: one table, each command takes a subset ---- */
+
 enum {
 	OPT_CONFIG = 0x100,
 	OPT_FORMAT,
@@ -71,72 +83,267 @@ enum {
 	OPT_ONLY,
 	OPT_SKIP,
 	OPT_ROOT,
+	OPT_DRY_RUN,
+	OPT_YES,
+	OPT_GENERALIZE,
+	OPT_FORCED_IMPORT,
+	OPT_INSTALL_PACKAGES,
+	OPT_LIST,
+	OPT_RUN,
+	OPT_FORCE,
 };
 
-static const struct option check_options[] = {
-	{ "root", required_argument, NULL, OPT_ROOT },
-	{ "only", required_argument, NULL, OPT_ONLY },
-	{ "skip", required_argument, NULL, OPT_SKIP },
-	{ "config", required_argument, NULL, OPT_CONFIG },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "output", required_argument, NULL, OPT_OUTPUT },
-	{ "color", required_argument, NULL, OPT_COLOR },
-	{ "colour", required_argument, NULL, OPT_COLOR },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+enum { F_CHECK = 1, F_FIX = 2, F_ROLLBACK = 4, F_ALL = 7 };
+
+struct optdef {
+	struct option opt;
+	unsigned cmds;
+	const char *arg, *help;
 };
 
-static void check_help(FILE *out)
+static const struct optdef optdefs[] = {
+	{ { "root", required_argument, NULL, OPT_ROOT }, F_ALL, "DIR",
+	  "work on the system tree at DIR (a mounted image, a chroot), not the running system" },
+	{ { "only", required_argument, NULL, OPT_ONLY }, F_CHECK | F_FIX, "IDS",
+	  "only these checks (comma-separated IDs or prefixes such as net.)" },
+	{ { "skip", required_argument, NULL, OPT_SKIP }, F_CHECK | F_FIX, "IDS", "not these checks (IDs or prefixes)" },
+	{ { "dry-run", no_argument, NULL, OPT_DRY_RUN }, F_FIX, NULL,
+	  "show the plan (diffs and commands) and change nothing" },
+	{ { "yes", no_argument, NULL, 'y' }, F_FIX, NULL, "apply without asking (required when not on a terminal)" },
+	{ { "generalize", no_argument, NULL, OPT_GENERALIZE }, F_FIX, NULL,
+	  "also reset machine-id, SSH host keys, DHCP leases and shell history" },
+	{ { "forced-import", no_argument, NULL, OPT_FORCED_IMPORT }, F_FIX, NULL,
+	  "install the config-drive boot script for images without cloud-init" },
+	{ { "install-packages", no_argument, NULL, OPT_INSTALL_PACKAGES }, F_FIX, NULL,
+	  "let fix install cloud-init and remove old guest tools with the package manager" },
+	{ { "list", no_argument, NULL, OPT_LIST }, F_ROLLBACK, NULL, "list the recorded fix runs" },
+	{ { "run", required_argument, NULL, OPT_RUN }, F_ROLLBACK, "RUN_ID", "roll back this run, not the last one" },
+	{ { "force", no_argument, NULL, OPT_FORCE }, F_ROLLBACK, NULL,
+	  "restore even files that changed after the fix wrote them" },
+	{ { "config", required_argument, NULL, OPT_CONFIG }, F_ALL, "FILE", NULL },
+	{ { "format", required_argument, NULL, OPT_FORMAT }, F_ALL, "FMT", "text (default) or json" },
+	{ { "output", required_argument, NULL, OPT_OUTPUT }, F_ALL, "FILE",
+	  "write the report to FILE instead of standard output" },
+	{ { "color", required_argument, NULL, OPT_COLOR }, F_ALL, "WHEN", "auto (default: on a terminal), always, never" },
+	{ { "colour", required_argument, NULL, OPT_COLOR }, F_ALL, "WHEN", NULL },
+	{ { "quiet", no_argument, NULL, 'q' }, F_ALL, NULL, "print only blockers, warnings, errors and the verdict" },
+	{ { "verbose", no_argument, NULL, 'v' }, F_ALL, NULL, "print each finding's subject and evidence" },
+	{ { "help", no_argument, NULL, 'h' }, F_ALL, NULL, "show this help" },
+};
+
+static void command_help(const struct command *c, unsigned mask, const char *description)
 {
-	fprintf(out,
-		"usage: %s check [OPTIONS]\n\n"
-		"Inspect the system (or an offline tree with --root) and report every reason the\n"
-		"import into Tencent Cloud CVM would fail or the instance would not boot or be\n"
-		"reachable. Changes nothing.\n\n"
-		"options:\n"
-		"%s"
-		"      --only IDS        run only these checks (comma-separated IDs or prefixes: net.)\n"
-		"      --skip IDS        do not run these checks (IDs or prefixes)\n"
-		"      --config FILE     configuration file (default %s)\n"
-		"      --format FMT      text (default) or json\n"
-		"      --output FILE     write the report to FILE instead of standard output\n"
-		"      --color WHEN      auto (default: on a terminal), always, never\n"
-		"  -q, --quiet           print only blockers, warnings, errors and the verdict\n"
-		"  -v, --verbose         print each finding's subject and evidence\n"
-		"  -h, --help            show this help\n\n"
-		"exit status: 0 ready, 1 ready with warnings, 2 not ready, 64 usage error,\n"
-		"             70 internal error. 'cvmprep explain --list' lists the check IDs.\n",
-		progname,
-		platform_has_root ? "      --root DIR        inspect the system tree at DIR (a mounted image, a chroot)\n"
-				    "                        instead of the running system\n"
-				  : "",
-		config_default_path());
+	printf("usage: %s %s %s\n\n%s\n\noptions:\n", progname, c->name, c->synopsis, description);
+	for (size_t i = 0; i < ARRAY_SIZE(optdefs); i++) {
+		const struct optdef *d = &optdefs[i];
+		if (!(d->cmds & mask) || (d->opt.val == OPT_ROOT && !platform_has_root))
+			continue;
+		if (d->opt.val == OPT_CONFIG) {
+			printf("      --config FILE          configuration file (default %s)\n", config_default_path());
+			continue;
+		}
+		if (!d->help)
+			continue;
+		char lhs[64];
+		char shortopt = d->opt.val == 'q' || d->opt.val == 'v' || d->opt.val == 'h' || d->opt.val == 'y'
+					? (char)d->opt.val
+					: 0;
+		snprintf(lhs, sizeof(lhs), "%s%c%s--%s%s%s", shortopt ? "-" : "  ", shortopt ? shortopt : ' ',
+			 shortopt ? ", " : "  ", d->opt.name, d->arg ? " " : "", d->arg ? d->arg : "");
+		printf("  %-26s %s\n", lhs, d->help);
+	}
+	printf("\nexit status: 0 ready, 1 ready with warnings, 2 not ready, 3 fix/rollback incomplete,\n"
+	       "             64 usage error, 69 tool unavailable, 70 internal error, 77 permission denied.\n"
+	       "'%s explain --list' lists the check IDs.\n",
+	       progname);
 }
 
-static int parse_format(const char *v, enum out_format *f)
+/* Parse argv for command c; returns -1 to go on, or an exit code (help printed, usage error). */
+static int parse_options(int argc, char **argv, const struct command *c, unsigned mask, const char *description,
+			 struct ctx *ctx)
 {
-	if (strcmp(v, "text") == 0)
-		*f = FMT_TEXT;
-	else if (strcmp(v, "json") == 0)
-		*f = FMT_JSON;
-	else
-		return -1;
+	struct option longopts[ARRAY_SIZE(optdefs) + 1];
+	size_t n = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(optdefs); i++)
+		if (optdefs[i].cmds & mask)
+			longopts[n++] = optdefs[i].opt;
+	memset(&longopts[n], 0, sizeof(longopts[n]));
+	const char *shortopts = mask == F_FIX ? "qvhy" : "qvh";
+	struct options *o = &ctx->opt;
+	int opt;
+	optind = 1;
+	opterr = 1;
+	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_ROOT:
+			if (!platform_has_root) {
+				usage_error("--root is not available on %s", platform_name);
+				return EXIT_USAGE;
+			}
+			o->root = optarg;
+			break;
+		case OPT_ONLY:
+			str_split(&o->only, optarg, ", ");
+			break;
+		case OPT_SKIP:
+			str_split(&o->skip, optarg, ", ");
+			break;
+		case OPT_CONFIG:
+			o->config_path = optarg;
+			o->config_explicit = true;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				o->format = FMT_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				o->format = FMT_JSON;
+			else {
+				usage_error("--format must be text or json, not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_OUTPUT:
+			o->output = optarg;
+			break;
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") == 0)
+				o->color = COLOR_AUTO;
+			else if (strcmp(optarg, "always") == 0)
+				o->color = COLOR_ALWAYS;
+			else if (strcmp(optarg, "never") == 0)
+				o->color = COLOR_NEVER;
+			else {
+				usage_error("--color must be auto, always or never, not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_DRY_RUN:
+			o->dry_run = true;
+			break;
+		case 'y':
+			o->yes = true;
+			break;
+		case OPT_GENERALIZE:
+			o->generalize = true;
+			break;
+		case OPT_FORCED_IMPORT:
+			o->forced_import = true;
+			break;
+		case OPT_INSTALL_PACKAGES:
+			o->install_packages = true;
+			break;
+		case OPT_LIST:
+			o->list = true;
+			break;
+		case OPT_RUN:
+			o->run_id = optarg;
+			break;
+		case OPT_FORCE:
+			o->force = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			command_help(c, mask, description);
+			return EXIT_READY;
+		default:
+			fprintf(stderr, "Try '%s %s --help' for more information.\n", progname, c->name);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		usage_error("%s: unexpected argument '%s'", c->name, argv[optind]);
+		return EXIT_USAGE;
+	}
+	const char *bad = check_unknown_pattern(&o->only);
+	if (!bad)
+		bad = check_unknown_pattern(&o->skip);
+	if (bad) {
+		usage_error("no check ID or prefix matches '%s' (see '%s explain --list')", bad, progname);
+		return EXIT_USAGE;
+	}
+	return -1;
+}
+
+/* ---- shared by the commands ---- */
+
+int cli_prepare(struct ctx *ctx, struct report *r, const char *command)
+{
+	char *err = NULL;
+	report_init(r, command, ctx->opt.root, platform_name);
+	ctx->report = r;
+	if (config_load(&ctx->cfg, ctx->opt.config_path, ctx->opt.config_explicit, &r->warnings, &err) < 0) {
+		usage_error("%s", err);
+		free(err);
+		return EXIT_USAGE;
+	}
+	const char *unknown = check_unknown_pattern(&ctx->cfg.skip);
+	if (unknown)
+		strvec_pushf(&r->warnings, "%s: [checks] skip names '%s', which matches no check", ctx->cfg.path,
+			     unknown);
+	/* Config file switches for fix; the command line can only add to them. */
+	ctx->opt.generalize = ctx->opt.generalize || ctx->cfg.generalize;
+	ctx->opt.forced_import = ctx->opt.forced_import || ctx->cfg.forced_import;
+	ctx->opt.install_packages = ctx->opt.install_packages || ctx->cfg.install_packages;
+	for (size_t i = 0; i < r->warnings.n; i++)
+		fprintf(stderr, "%s: warning: %s\n", progname, r->warnings.v[i]);
+
+	int e = rootfs_open(ctx->opt.root, &ctx->rfs);
+	if (e < 0) {
+		usage_error("cannot use '%s' as the system root: %s", ctx->opt.root ? ctx->opt.root : "/",
+			    rootfs_strerror(e));
+		return EXIT_USAGE;
+	}
+	if (ctx->opt.root && !rootfs_is_dir(ctx->rfs, "/")) {
+		usage_error("--root '%s' is not a directory", ctx->opt.root);
+		return EXIT_USAGE;
+	}
+	platform_identify(ctx);
 	return 0;
 }
 
-static int parse_color(const char *v, enum color_mode *c)
+bool cli_selected(const struct ctx *ctx, const struct check *c)
 {
-	if (strcmp(v, "auto") == 0)
-		*c = COLOR_AUTO;
-	else if (strcmp(v, "always") == 0)
-		*c = COLOR_ALWAYS;
-	else if (strcmp(v, "never") == 0)
-		*c = COLOR_NEVER;
-	else
-		return -1;
-	return 0;
+	if (ctx->opt.only.n && !check_matches(c, &ctx->opt.only))
+		return false;
+	if (check_matches(c, &ctx->opt.skip))
+		return false;
+	/* The config file's skip list yields to an explicit --only. */
+	if (!ctx->opt.only.n && check_matches(c, &ctx->cfg.skip))
+		return false;
+	return true;
+}
+
+void cli_run_checks(struct ctx *ctx, struct report *r)
+{
+	for (size_t i = 0; platform_checks[i]; i++) {
+		const struct check *c = platform_checks[i];
+		if (!cli_selected(ctx, c))
+			continue;
+		for (size_t p = 0; p < CHECK_MAX_PROBES && c->probes[p]; p++)
+			c->probes[p](ctx, &ctx->facts);
+		c->rule(&ctx->facts, c, r);
+	}
+}
+
+bool cli_color(const struct ctx *ctx, FILE *fp)
+{
+	const struct options *opt = &ctx->opt;
+	if (opt->color == COLOR_ALWAYS)
+		return true;
+	if (opt->color == COLOR_NEVER || opt->output || opt->format == FMT_JSON)
+		return false;
+	const char *nc = getenv("NO_COLOR");
+	if (nc && *nc)
+		return false;
+	const char *term = getenv("TERM");
+	if (term && strcmp(term, "dumb") == 0)
+		return false;
+	return platform_isatty(fp);
 }
 
 struct render_arg {
@@ -154,172 +361,108 @@ static void render(FILE *fp, void *arg)
 		report_write_text(a->r, fp, &a->oo);
 }
 
-static bool want_color(const struct options *opt, FILE *fp)
+int cli_output(struct ctx *ctx, struct report *r)
 {
-	if (opt->color == COLOR_ALWAYS)
-		return true;
-	if (opt->color == COLOR_NEVER || opt->output || opt->format == FMT_JSON)
-		return false;
-	const char *nc = getenv("NO_COLOR");
-	if (nc && *nc)
-		return false;
-	const char *term = getenv("TERM");
-	if (term && strcmp(term, "dumb") == 0)
-		return false;
-	return platform_isatty(fp);
+	report_sort(r);
+	struct render_arg ra = { .r = r, .opt = &ctx->opt };
+	ra.oo.verbose = ctx->opt.verbose;
+	ra.oo.quiet = ctx->opt.quiet;
+	ra.oo.tool_version = CVMPREP_VERSION;
+	if (ctx->opt.output) {
+		ra.oo.color = ctx->opt.color == COLOR_ALWAYS;
+		int e = platform_write_output(ctx->opt.output, render, &ra);
+		if (e < 0) {
+			fprintf(stderr, "%s: could not write '%s': %s\n", progname, ctx->opt.output, strerror(-e));
+			return e == -EACCES || e == -EPERM ? EXIT_NOPERM : EXIT_INTERNAL;
+		}
+		return 0;
+	}
+	ra.oo.color = cli_color(ctx, stdout);
+	render(stdout, &ra);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "%s: could not write the report: %s\n", progname, strerror(errno));
+		return EXIT_INTERNAL;
+	}
+	return 0;
 }
 
-static void run_checks(struct ctx *ctx, struct report *r)
+void cli_release(struct ctx *ctx)
 {
-	for (size_t i = 0; platform_checks[i]; i++) {
-		const struct check *c = platform_checks[i];
-		if (ctx->opt.only.n && !check_matches(c, &ctx->opt.only))
-			continue;
-		if (check_matches(c, &ctx->opt.skip))
-			continue;
-		/* The config file's skip list yields to an explicit --only. */
-		if (!ctx->opt.only.n && check_matches(c, &ctx->cfg.skip))
-			continue;
-		for (size_t p = 0; p < CHECK_MAX_PROBES && c->probes[p]; p++)
-			c->probes[p](ctx, &ctx->facts);
-		c->rule(&ctx->facts, c, r);
-	}
+	facts_free(&ctx->facts);
+	rootfs_close(ctx->rfs);
+	ctx->rfs = NULL;
+	config_free(&ctx->cfg);
+	strvec_clear(&ctx->opt.only);
+	strvec_clear(&ctx->opt.skip);
 }
+
+static void ctx_init(struct ctx *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	config_init(&ctx->cfg);
+	ctx->opt.config_path = config_default_path();
+}
+
+/* ---- commands ---- */
 
 static int cmd_check(int argc, char **argv)
 {
 	struct ctx ctx;
-	memset(&ctx, 0, sizeof(ctx));
-	config_init(&ctx.cfg);
-	ctx.opt.config_path = config_default_path();
-	int ret = EXIT_USAGE, opt;
-	char *err = NULL;
 	struct report r;
-	bool have_report = false;
-
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "qvh", check_options, NULL)) != -1) {
-		switch (opt) {
-		case OPT_ROOT:
-			if (!platform_has_root) {
-				usage_error("--root is not available on %s", platform_name);
-				goto out;
-			}
-			ctx.opt.root = optarg;
-			break;
-		case OPT_ONLY:
-			str_split(&ctx.opt.only, optarg, ", ");
-			break;
-		case OPT_SKIP:
-			str_split(&ctx.opt.skip, optarg, ", ");
-			break;
-		case OPT_CONFIG:
-			ctx.opt.config_path = optarg;
-			ctx.opt.config_explicit = true;
-			break;
-		case OPT_FORMAT:
-			if (parse_format(optarg, &ctx.opt.format) < 0) {
-				usage_error("--format must be text or json, not '%s'", optarg);
-				goto out;
-			}
-			break;
-		case OPT_OUTPUT:
-			ctx.opt.output = optarg;
-			break;
-		case OPT_COLOR:
-			if (parse_color(optarg, &ctx.opt.color) < 0) {
-				usage_error("--color must be auto, always or never, not '%s'", optarg);
-				goto out;
-			}
-			break;
-		case 'q':
-			ctx.opt.quiet = true;
-			break;
-		case 'v':
-			ctx.opt.verbose = true;
-			break;
-		case 'h':
-			check_help(stdout);
-			ret = EXIT_READY;
-			goto out;
-		default:
-			fprintf(stderr, "Try '%s check --help' for more information.\n", progname);
-			goto out;
-		}
-	}
-	if (optind < argc) {
-		usage_error("check: unexpected argument '%s'", argv[optind]);
+	ctx_init(&ctx);
+	memset(&r, 0, sizeof(r));
+	int ret = parse_options(argc, argv, &commands[0], F_CHECK,
+				"Inspect the system (or an offline tree with --root) and report every reason the\n"
+				"import into Tencent Cloud CVM would fail or the instance would not boot or be\n"
+				"reachable. Changes nothing.",
+				&ctx);
+	if (ret >= 0)
 		goto out;
-	}
-	const char *bad = check_unknown_pattern(&ctx.opt.only);
-	if (!bad)
-		bad = check_unknown_pattern(&ctx.opt.skip);
-	if (bad) {
-		usage_error("no check ID or prefix matches '%s' (see '%s explain --list')", bad, progname);
+	ret = cli_prepare(&ctx, &r, "check");
+	if (ret)
 		goto out;
+	cli_run_checks(&ctx, &r);
+	ret = cli_output(&ctx, &r);
+	if (ret == 0) {
+		struct summary s;
+		report_summarise(&r, &s);
+		ret = report_exit_code(&s);
 	}
-
-	report_init(&r, "check", ctx.opt.root, platform_name);
-	have_report = true;
-	ctx.report = &r;
-	if (config_load(&ctx.cfg, ctx.opt.config_path, ctx.opt.config_explicit, &r.warnings, &err) < 0) {
-		usage_error("%s", err);
-		goto out;
-	}
-	if (check_unknown_pattern(&ctx.cfg.skip))
-		strvec_pushf(&r.warnings, "%s: [checks] skip names '%s', which matches no check", ctx.cfg.path,
-			     check_unknown_pattern(&ctx.cfg.skip));
-	for (size_t i = 0; i < r.warnings.n; i++)
-		fprintf(stderr, "%s: warning: %s\n", progname, r.warnings.v[i]);
-
-	int e = rootfs_open(ctx.opt.root, &ctx.rfs);
-	if (e < 0) {
-		usage_error("cannot use '%s' as the system root: %s", ctx.opt.root ? ctx.opt.root : "/",
-			    rootfs_strerror(e));
-		goto out;
-	}
-	if (ctx.opt.root && !rootfs_is_dir(ctx.rfs, "/")) {
-		usage_error("--root '%s' is not a directory", ctx.opt.root);
-		goto out;
-	}
-
-	platform_identify(&ctx);
-	run_checks(&ctx, &r);
-	report_sort(&r);
-
-	struct render_arg ra = { .r = &r, .opt = &ctx.opt };
-	ra.oo.verbose = ctx.opt.verbose;
-	ra.oo.quiet = ctx.opt.quiet;
-	ra.oo.tool_version = CVMPREP_VERSION;
-	if (ctx.opt.output) {
-		ra.oo.color = ctx.opt.color == COLOR_ALWAYS;
-		e = platform_write_output(ctx.opt.output, render, &ra);
-		if (e < 0) {
-			fprintf(stderr, "%s: could not write '%s': %s\n", progname, ctx.opt.output, strerror(-e));
-			ret = e == -EACCES || e == -EPERM ? EXIT_NOPERM : EXIT_INTERNAL;
-			goto out;
-		}
-	} else {
-		ra.oo.color = want_color(&ctx.opt, stdout);
-		render(stdout, &ra);
-		if (fflush(stdout) != 0 || ferror(stdout)) {
-			fprintf(stderr, "%s: could not write the report: %s\n", progname, strerror(errno));
-			ret = EXIT_INTERNAL;
-			goto out;
-		}
-	}
-	struct summary s;
-	report_summarise(&r, &s);
-	ret = report_exit_code(&s);
 out:
-	free(err);
-	if (have_report)
-		report_free(&r);
-	facts_free(&ctx.facts);
-	rootfs_close(ctx.rfs);
-	config_free(&ctx.cfg);
-	strvec_clear(&ctx.opt.only);
-	strvec_clear(&ctx.opt.skip);
+	report_free(&r);
+	cli_release(&ctx);
+	return ret;
+}
+
+static int cmd_fix(int argc, char **argv)
+{
+	struct ctx ctx;
+	ctx_init(&ctx);
+	int ret = parse_options(argc, argv, &commands[1], F_FIX,
+				"Plan the repairs of what check finds (each file change as a unified diff, each\n"
+				"command), ask for confirmation on a terminal unless --yes, apply them through a\n"
+				"journal under /var/lib/cvmprep/runs (every change reversible with 'cvmprep\n"
+				"rollback'), then check again and print the new report. Needs root.",
+				&ctx);
+	if (ret < 0)
+		ret = platform_fix(&ctx);
+	cli_release(&ctx);
+	return ret;
+}
+
+static int cmd_rollback(int argc, char **argv)
+{
+	struct ctx ctx;
+	ctx_init(&ctx);
+	int ret = parse_options(argc, argv, &commands[2], F_ROLLBACK,
+				"Undo the last fix run (or the one named with --run): restore every file it changed\n"
+				"byte for byte with its mode, owner and timestamps, move back what it moved aside,\n"
+				"and remove what it created. Refuses, naming the file, when a file changed after\n"
+				"the fix wrote it, unless --force. Needs root.",
+				&ctx);
+	if (ret < 0)
+		ret = platform_rollback(&ctx);
+	cli_release(&ctx);
 	return ret;
 }
 

@@ -21,4 +21,12 @@ void probe_guest(struct ctx *ctx, struct facts *f);
 /* Installed kernels, their virtio modules (libkmod), images, configs and packages. */
 void probe_kernels(struct ctx *ctx, struct facts *f);
 
+/*
+ * The UUID of the filesystem a device name means (live: probing it; mounted image: by partition
+ * number on the image's disk when loc says it is there, or the filesystem mounted at --root for "/").
+ * NULL with *why set.
+ */
+char *probe_uuid_for(struct ctx *ctx, const struct facts *f, const char *spec, const char *mountpoint,
+		     enum disk_loc loc, char **why);
+
 #endif

@@ -8,6 +8,34 @@
 #include "check.h"
 #include "banned.h"
 
+void changes_add(struct changes *c, const char *action, const char *path, int status, const char *fmt, ...)
+{
+	c->v = xreallocarray(c->v, c->n + 1, sizeof(*c->v));
+	struct change *ch = &c->v[c->n++];
+	ch->action = xstrdup(action);
+	ch->path = xstrdup(path);
+	ch->status = status;
+	ch->detail = NULL;
+	if (fmt) {
+		va_list ap;
+		va_start(ap, fmt);
+		ch->detail = xvasprintf(fmt, ap);
+		va_end(ap);
+	}
+}
+
+void changes_free(struct changes *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->v[i].action);
+		free(c->v[i].path);
+		free(c->v[i].detail);
+	}
+	free(c->v);
+	c->v = NULL;
+	c->n = 0;
+}
+
 void report_init(struct report *r, const char *command, const char *root, const char *platform)
 {
 	memset(r, 0, sizeof(*r));

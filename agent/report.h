@@ -25,6 +25,22 @@ enum {
 
 struct check;
 
+/* What a fix or rollback did, for the report's "changes". */
+struct change {
+	char *action; /* "write", "create", "move-aside", "symlink", "command", "restore", "remove", ... */
+	char *path;   /* a target path, or a command line */
+	char *detail; /* or NULL */
+	int status;   /* 0, a command's exit status, or -errno */
+};
+
+struct changes {
+	struct change *v;
+	size_t n;
+};
+void changes_add(struct changes *c, const char *action, const char *path, int status, const char *fmt, ...)
+	ATTR_PRINTF(5, 6);
+void changes_free(struct changes *c);
+
 struct finding {
 	const struct check *check;
 	char *subject; /* may be NULL */
@@ -50,6 +66,7 @@ struct report {
 	struct finding **findings;
 	size_t n, alloc;
 	struct strvec warnings; /* messages about the run itself (config file warnings, ...) */
+	const struct changes *changes; /* fix and rollback: what was done (not owned) */
 };
 
 struct summary {

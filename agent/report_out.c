@@ -133,6 +133,21 @@ void report_write_text(const struct report *r, FILE *out, const struct output_op
 		}
 	}
 
+	if (r->changes && r->changes->n) {
+		fprintf(out, "\n%sChanges%s\n", col ? C_BLD : "", col ? C_OFF : "");
+		for (size_t i = 0; i < r->changes->n; i++) {
+			const struct change *c = &r->changes->v[i];
+			fprintf(out, "  %-11s ", c->action);
+			put_safe(out, c->path);
+			if (c->detail) {
+				fputs(" (", out);
+				put_safe(out, c->detail);
+				fputc(')', out);
+			}
+			fputc('\n', out);
+		}
+	}
+
 	struct summary s;
 	report_summarise(r, &s);
 	const char *vc = s.blockers ? C_RED : (s.warnings || s.errors) ? C_YEL : C_GRN;
@@ -205,6 +220,20 @@ void report_write_json(const struct report *r, FILE *out, const struct output_op
 
 	json_key(&j, "changes");
 	json_begin_array(&j);
+	for (size_t i = 0; r->changes && i < r->changes->n; i++) {
+		const struct change *c = &r->changes->v[i];
+		json_begin_object(&j);
+		json_kv_string(&j, "action", c->action);
+		json_kv_string(&j, "path", c->path);
+		json_kv_string(&j, "detail", c->detail);
+		json_key(&j, "status");
+		if (c->status < 0) {
+			json_string(&j, "error");
+		} else {
+			json_uint(&j, (uint64_t)c->status);
+		}
+		json_end_object(&j);
+	}
 	json_end_array(&j);
 
 	struct summary s;

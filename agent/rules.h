@@ -26,6 +26,15 @@ extern const struct check check_kernel_native;
 /* The state of a module in kernel k (libkmod's answer, or /boot/config's when there is no index). */
 enum mod_state kernel_mod_state(const struct kernel_info *k, const char *name, const struct kmod_fact **out);
 
+/* Fix planners (agent/fix_*.c). */
+struct plan;
+struct ctx;
+int plan_fstab_device_names(struct ctx *ctx, const struct facts *f, struct plan *p);
+int plan_fstab_other_disks(struct ctx *ctx, const struct facts *f, struct plan *p);
+int plan_security_shadow(struct ctx *ctx, const struct facts *f, struct plan *p);
+int plan_boot_root_device(struct ctx *ctx, const struct facts *f, struct plan *p);
+int plan_guest_tools(struct ctx *ctx, const struct facts *f, struct plan *p);
+
 /* Import limits, in bytes (import-rules.md: GB may mean 10^9 or 2^30). */
 #define LIMIT_VIRTUAL_SI (500ull * 1000 * 1000 * 1000)
 #define LIMIT_VIRTUAL_IEC (500ull << 30)

@@ -8,6 +8,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <stdio.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -46,6 +49,31 @@ static long long now_ms(void)
 int exec_run(const char *const argv[], const char *chroot_dir, int timeout_s, size_t max_out,
 	     struct exec_result *r)
 {
+	return exec_run_in(argv, chroot_dir, NULL, timeout_s, max_out, r);
+}
+
+/* In the child: a private mount namespace with the host's /proc, /sys, /dev bound into the target. */
+static int bind_into(const int bind_fds[3])
+{
+	static const char *const src[3] = { "/proc", "/sys", "/dev" };
+	if (unshare(CLONE_NEWNS) < 0)
+		return -1;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return -1;
+	for (int i = 0; i < 3; i++) {
+		if (bind_fds[i] < 0)
+			continue;
+		char target[64];
+		snprintf(target, sizeof(target), "/proc/self/fd/%d", bind_fds[i]);
+		if (mount(src[i], target, NULL, MS_BIND | MS_REC, NULL) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int exec_run_in(const char *const argv[], const char *chroot_dir, const int bind_fds[3], int timeout_s,
+		size_t max_out, struct exec_result *r)
+{
 	memset(r, 0, sizeof(*r));
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC) < 0)
@@ -65,8 +93,15 @@ int exec_run(const char *const argv[], const char *chroot_dir, int timeout_s, si
 		dup2(pfd[1], 2);
 		/* Its own process group, so that a timeout kills whatever it started too. */
 		setpgid(0, 0);
+		if (bind_fds && bind_into(bind_fds) < 0) {
+			dprintf(2, "cvmprep: could not set up /proc, /sys and /dev for the chroot: %s\n", strerror(errno));
+			_exit(126);
+		}
 		if (chroot_dir && (chroot(chroot_dir) < 0 || chdir("/") < 0))
 			_exit(127);
+		/* A sane environment for the distribution's scripts. */
+		setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
+		setenv("LC_ALL", "C", 1);
 		execvp(argv[0], (char *const *)argv);
 		_exit(127);
 	}
