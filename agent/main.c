@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "config.h"
 #include "ctx.h"
+#include "imagecheck.h"
 #include "platform.h"
 #include "report.h"
 #include "version.h"
@@ -38,6 +39,9 @@ static const struct command commands[] = {
 	  "repair what check found, journaled and reversible" },
 	{ "rollback", cmd_rollback, "[--root DIR] [--list] [--run RUN_ID] [--force]",
 	  "undo the last (or the named) fix run" },
+	{ "url-check", cmd_url_check, "URL [--region REGION] [--timeout SECONDS]",
+	  "check a COS image URL: host, signature, region, public-read, format and size" },
+	{ "image", cmd_image, "FILE", "check a disk image file: format, virtual size, size as qcow2, partitions" },
 	{ "explain", cmd_explain, "CHECK_ID | --list",
 	  "what a check looks at, why it matters for the import, and how to fix it by hand" },
 };
@@ -508,6 +512,8 @@ static int cmd_explain(int argc, char **argv)
 		}
 		for (size_t i = 0; platform_checks[i]; i++)
 			printf("%-26s %s\n", platform_checks[i]->id, platform_checks[i]->title);
+		for (size_t i = 0; command_checks[i]; i++) /* run by url-check and image, not by check */
+			printf("%-26s %s\n", command_checks[i]->id, command_checks[i]->title);
 		return EXIT_READY;
 	}
 	if (optind + 1 != argc) {
@@ -515,6 +521,8 @@ static int cmd_explain(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const struct check *c = check_find(argv[optind]);
+	if (!c)
+		c = command_check_find(argv[optind]);
 	if (!c) {
 		usage_error("no check named '%s' (see '%s explain --list')", argv[optind], progname);
 		return EXIT_USAGE;
