@@ -59,6 +59,15 @@ static void rule_boot_loader(const struct facts *facts, const struct check *c, s
 					 d->whole_fs);
 		return;
 	}
+	if (b->n == 0) {
+		/* GRUB stops at its command prompt, extlinux at "boot:": the instance never boots on its own. */
+		f = report_add(r, c, ST_FAIL, b->config, "%s configuration %s has no boot entries",
+			       loader_name(b->kind), b->config);
+		finding_evidence(f, "the bootloader would stop at its prompt instead of starting a kernel");
+		for (size_t i = 0; i < b->notes.n; i++)
+			finding_evidence(f, "%s", b->notes.v[i]);
+		return;
+	}
 	/* The configuration exists; now the boot sector of the system disk. */
 	if (d->s.state == FS_OK && d->whole_fs) {
 		f = report_add(r, c, ST_FAIL, d->disk,
@@ -200,11 +209,12 @@ const struct check check_boot_loader = {
 	.fix = FIX_NONE,
 	.explain =
 		"Looks at: the bootloader configuration (/boot/grub/grub.cfg, /boot/grub2/grub.cfg,\n"
-		"/boot/grub/menu.lst or grub.conf, extlinux.conf, syslinux.cfg) and the first sector of the\n"
-		"system disk: the 0x55AA signature and boot code (GRUB is recognised by its signature).\n"
+		"/boot/grub/menu.lst or grub.conf, extlinux.conf, syslinux.cfg) and its boot entries (for\n"
+		"GRUB 2 with blscfg, those in /boot/loader/entries), and the first sector of the system\n"
+		"disk: the 0x55AA signature and boot code (GRUB is recognised by its signature).\n"
 		"Reading the boot sector needs root; offline it needs --root to be the mounted image.\n\n"
 		"Why: the imported disk is started by BIOS from its MBR. Without boot code there, or\n"
-		"without the configuration the bootloader reads, the instance never boots; an image\n"
+		"without a configuration with at least one boot entry, the instance never boots; an image\n"
 		"without a partition table is rejected with PartitionNotPresent.\n\n"
 		"By hand: grub-install /dev/sdX (grub2-install on RHEL-like systems), then update-grub or\n"
 		"grub2-mkconfig -o /boot/grub2/grub.cfg. A whole-disk filesystem has no MBR: copy the\n"

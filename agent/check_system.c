@@ -73,9 +73,9 @@ const struct check check_guest_tools = {
 	.fix_description = "disable their services; remove the packages with --install-packages",
 	.explain =
 		"Looks at: installed packages (dpkg's status database) and files of guest tools:\n"
-		"open-vm-tools and VMware Tools (vmtoolsd, /etc/vmware-tools), VirtualBox Guest Additions\n"
-		"(VBoxService, /opt/VBoxGuestAdditions-*), Xen tools (xe-daemon), Hyper-V daemons\n"
-		"(hv_kvp_daemon).\n\n"
+		"open-vm-tools and VMware Tools (vmtoolsd, /etc/vmware-tools/locations), VirtualBox Guest\n"
+		"Additions (VBoxService, /opt/VBoxGuestAdditions-*), Xen tools (xe-daemon), Hyper-V\n"
+		"daemons (hv_kvp_daemon). A package removed but not purged does not count.\n\n"
 		"Why: Tencent's image guide asks for the old hypervisor's tools to be removed. On KVM they\n"
 		"are useless at best; some rewrite network or time settings, or load kernel modules that\n"
 		"slow the boot.\n\n"

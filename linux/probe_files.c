@@ -50,6 +50,16 @@ static void probe_arch(struct ctx *ctx, struct os_facts *o)
 	}
 }
 
+/* What a file that turned out not to identify the system left behind must not be reported. */
+static void os_fields_clear(struct os_facts *o)
+{
+	char **v[] = { &o->id, &o->id_like, &o->version_id, &o->pretty_name, &o->name, &o->variant_id };
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
+		free(*v[i]);
+		*v[i] = NULL;
+	}
+}
+
 void probe_os(struct ctx *ctx, struct facts *f)
 {
 	struct os_facts *o = &f->os;
@@ -70,7 +80,9 @@ void probe_os(struct ctx *ctx, struct facts *f)
 		int n = osrelease_parse(data, len, o);
 		free(data);
 		if (n == 0 || !o->id) {
-			section_set(&o->s, FS_ERROR, osr[i], "%s has no ID= line: it is not an os-release file", osr[i]);
+			os_fields_clear(o);
+			section_set(&o->s, FS_ERROR, osr[i], "%s has no valid ID= line: it is not an os-release file",
+				    osr[i]);
 			return;
 		}
 		section_set(&o->s, FS_OK, osr[i], NULL);
@@ -93,6 +105,7 @@ void probe_os(struct ctx *ctx, struct facts *f)
 			section_set(&o->s, FS_OK, p, NULL);
 			return;
 		}
+		os_fields_clear(o);
 	}
 	section_set(&o->s, FS_ABSENT, NULL, "the distribution could not be identified: no os-release or release file");
 }
@@ -436,7 +449,9 @@ static const struct {
 } tool_files[] = {
 	{ "/usr/bin/vmtoolsd", false, { "VMware", "open-vm-tools" } },
 	{ "/usr/sbin/vmtoolsd", false, { "VMware", "open-vm-tools" } },
-	{ "/etc/vmware-tools", true, { "VMware", "VMware Tools" } },
+	/* VMware's own installer records what it installed in /etc/vmware-tools/locations. The directory
+	 * alone proves nothing: removing (not purging) open-vm-tools leaves its conffiles there. */
+	{ "/etc/vmware-tools/locations", false, { "VMware", "VMware Tools" } },
 	{ "/usr/lib/vmware-tools", true, { "VMware", "VMware Tools" } },
 	{ "/usr/sbin/VBoxService", false, { "VirtualBox", "VirtualBox Guest Additions" } },
 	{ "/usr/bin/VBoxClient", false, { "VirtualBox", "VirtualBox Guest Additions" } },
