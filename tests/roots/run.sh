@@ -1,0 +1,305 @@
+#!/usr/bin/env bash
+# The fixture-root layer: `cvmprep check --root` against hand-made system trees, compared with
+# golden files beside each case (after kmod's testsuite/rootfs-pristine). TAP lines out.
+#
+# A case is a directory tests/roots/CASE/ with
+#   root/         the tree (only the files the checks read), copied fresh for every run
+#   setup.sh      optional: ROOT OUTSIDE; makes what git cannot hold (device nodes, FIFOs, sparse
+#                 files, symlinks to the absolute scratch path of OUTSIDE). Exit 77: cannot run here.
+#   teardown.sh   optional: ROOT OUTSIDE; undoes what would stop the scratch copy being removed
+#   expect.json   the identified system and each finding's (id, subject, status, severity,
+#                 error_code), as tests/roots/findings.py prints them
+#   expect.exit   the exit status
+#   timeout       optional: seconds a run may take (default 30)
+#
+# Every case runs with the normal and the sanitizer binary and must give exactly the expected
+# exit status and findings, a report that validates against the schema, no sanitizer report,
+# the same exit status in text format, no byte of the canary that OUTSIDE holds in any output,
+# and an untouched tree (check changes nothing).
+#
+#   tests/roots/run.sh [CASE...]          run the cases (all by default)
+#   tests/roots/run.sh --regen CASE...    rewrite expect.json and expect.exit from what the tool
+#                                         now reports; review the diff before committing it
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=${CVMPREP_TOP:-$(cd "$here/../.." && pwd)}
+bin=${CVMPREP:-$top/build/cvmprep}
+asan=${CVMPREP_ASAN:-$top/build/asan/cvmprep}
+export LC_ALL=C TZ=UTC
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=99}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=99}
+validate="$top/tests/lib/validate-report.py"
+findings="$here/findings.py"
+
+regen=false
+if [ "${1:-}" = "--regen" ]; then
+	regen=true
+	shift
+	if [ $# -eq 0 ]; then
+		echo "usage: $0 --regen CASE... (expected files are rewritten only for the cases named)" >&2
+		exit 64
+	fi
+fi
+
+own_scratch=
+if [ -n "${CVMPREP_SCRATCH:-}" ]; then
+	scratch="$CVMPREP_SCRATCH/roots"
+else
+	own_scratch=$(mktemp -d /tmp/cvmprep-roots.XXXXXX)
+	scratch="$own_scratch"
+fi
+mkdir -p "$scratch"
+cleanup() { [ -n "$own_scratch" ] && rm -rf "$own_scratch"; }
+trap cleanup EXIT
+
+failed=0
+say() { printf '%s\n' "$*"; }
+comment() { sed 's/^/# /'; }
+
+# Which cases: the named ones, or every directory here.
+cases=()
+if [ $# -gt 0 ]; then
+	for c in "$@"; do
+		c=${c%/}
+		c=${c##*/}
+		if [ ! -d "$here/$c" ]; then
+			say "not ok - roots/$c: no such case in $here"
+			failed=1
+			continue
+		fi
+		cases+=("$c")
+	done
+else
+	for d in "$here"/*/; do
+		d=$(basename "$d")
+		case $d in _* | .*) continue ;; esac
+		cases+=("$d")
+	done
+fi
+
+for b in "$bin" "$asan"; do
+	if [ ! -x "$b" ]; then
+		say "not ok - roots: $b is missing (make all asan)"
+		exit 1
+	fi
+done
+for tool in timeout python3 cp find diff; do
+	if ! command -v "$tool" >/dev/null; then
+		say "not ok - roots: $tool is not installed"
+		exit 1
+	fi
+done
+
+# The state of a tree: type, mode, size, mtime, inode and link target of every entry. Reading the
+# content of a 2 GB sparse file is not needed to see whether anything wrote to it.
+snapshot() {
+	find "$1" -printf '%P %y %m %s %T@ %i %l\n' 2>&1 | sort
+}
+
+sanitizer_said() {
+	grep -qE 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:' "$1"
+}
+
+# run_one TAG BINARY WORK TIMEOUT FORMAT... -> $WORK/TAG.out, $WORK/TAG.err; sets rc
+run_one() {
+	local tag=$1 b=$2 work=$3 t=$4
+	shift 4
+	timeout -k 2 "$t" "$b" check --root "$work/root" --config /dev/null "$@" \
+		>"$work/$tag.out" 2>"$work/$tag.err"
+	rc=$?
+}
+
+# Prepare $scratch/CASE: a fresh copy of root/, an outside directory with a canary, setup.sh.
+# Returns 0, or 77 (cannot run here: reason in $work/setup.log), or 1.
+prepare() {
+	local c=$1 work=$2
+	rm -rf "$work"
+	mkdir -p "$work/outside"
+	# A token that appears nowhere else: if any output contains it, something read outside the root.
+	printf 'CANARY-%s-%s\n' "$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')" "$c" >"$work/outside/canary"
+	if [ -d "$here/$c/root" ]; then
+		cp -a "$here/$c/root" "$work/root" || return 1
+	else
+		mkdir "$work/root"
+	fi
+	if [ -e "$here/$c/setup.sh" ]; then
+		"$here/$c/setup.sh" "$work/root" "$work/outside" >"$work/setup.log" 2>&1
+		local s=$?
+		[ $s -eq 0 ] || return $s
+	fi
+	return 0
+}
+
+teardown() {
+	local c=$1 work=$2
+	if [ -e "$here/$c/teardown.sh" ]; then
+		"$here/$c/teardown.sh" "$work/root" "$work/outside" >/dev/null 2>&1
+	fi
+}
+
+run_case() {
+	local c=$1
+	local dir="$here/$c" work="$scratch/$c"
+	local t=30
+	[ -f "$dir/timeout" ] && t=$(cat "$dir/timeout")
+	if [ ! -f "$dir/expect.json" ] || [ ! -f "$dir/expect.exit" ]; then
+		say "not ok - roots/$c: expect.json or expect.exit is missing (write them, or: $0 --regen $c)"
+		failed=1
+		return
+	fi
+	local want_rc
+	want_rc=$(tr -d ' \n' <"$dir/expect.exit")
+
+	prepare "$c" "$work"
+	local p=$?
+	if [ $p -ne 0 ]; then
+		if [ $p -eq 77 ] && [ "${CI:-}" != true ]; then
+			say "ok - roots/$c # SKIP $(tail -n1 "$work/setup.log" 2>/dev/null)"
+		else
+			say "not ok - roots/$c: setup failed (status $p)"
+			comment <"$work/setup.log" 2>/dev/null
+			failed=1
+		fi
+		teardown "$c" "$work"
+		return
+	fi
+	local canary
+	canary=$(cat "$work/outside/canary")
+	local before
+	before=$(snapshot "$work/root"; snapshot "$work/outside")
+
+	local tag b json_rc=
+	for tag in cvmprep asan; do
+		b=$bin
+		[ $tag = asan ] && b=$asan
+		local problems=()
+		local start=$SECONDS
+		run_one "$tag" "$b" "$work" "$t" --format json
+		if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+			problems+=("did not finish within ${t}s (exit $rc)")
+		elif [ $rc -eq 99 ] || sanitizer_said "$work/$tag.err"; then
+			problems+=("sanitizer report (exit $rc)")
+		fi
+		if [ "$rc" != "$want_rc" ]; then
+			problems+=("exit status $rc, expected $want_rc")
+		fi
+		[ $tag = cvmprep ] && json_rc=$rc
+		if ! python3 "$validate" "$work/$tag.out" >"$work/$tag.validate" 2>&1; then
+			problems+=("the report does not validate: $(head -c 300 "$work/$tag.validate")")
+		fi
+		if python3 "$findings" "$work/$tag.out" "$work/root" "$work/outside" >"$work/$tag.findings" 2>"$work/$tag.ferr"; then
+			if ! diff -u "$dir/expect.json" "$work/$tag.findings" >"$work/$tag.diff"; then
+				problems+=("findings differ from expect.json (- expected, + got):")
+			fi
+		else
+			problems+=("$(cat "$work/$tag.ferr")")
+			: >"$work/$tag.diff"
+		fi
+		if grep -qF "$canary" "$work/$tag.out" "$work/$tag.err"; then
+			problems+=("the output contains the canary of the outside directory: a file outside the root was read")
+		fi
+		if [ ${#problems[@]} -eq 0 ]; then
+			say "ok - roots/$c: $tag check --format json (exit $rc, $((SECONDS - start))s)"
+		else
+			say "not ok - roots/$c: $tag check --format json"
+			printf '%s\n' "${problems[@]}" | comment
+			[ -s "$work/$tag.diff" ] && tail -n +3 "$work/$tag.diff" | comment
+			[ -s "$work/$tag.err" ] && head -n 40 "$work/$tag.err" | comment
+			failed=1
+		fi
+	done
+
+	# The text report once, with evidence, from the sanitizer build: same verdict, no crash.
+	local problems=()
+	run_one text "$asan" "$work" "$t" --format text --verbose --color never
+	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+		problems+=("did not finish within ${t}s")
+	elif [ $rc -eq 99 ] || sanitizer_said "$work/text.err"; then
+		problems+=("sanitizer report (exit $rc)")
+	fi
+	[ "$rc" = "$json_rc" ] || problems+=("exit status $rc, but $json_rc with --format json")
+	grep -q '^Verdict: ' "$work/text.out" || problems+=("no verdict line in the text report")
+	if grep -qF "$canary" "$work/text.out" "$work/text.err"; then
+		problems+=("the output contains the canary of the outside directory")
+	fi
+	if [ ${#problems[@]} -eq 0 ]; then
+		say "ok - roots/$c: asan check --format text --verbose (exit $rc)"
+	else
+		say "not ok - roots/$c: asan check --format text --verbose"
+		printf '%s\n' "${problems[@]}" | comment
+		head -n 40 "$work/text.err" | comment
+		failed=1
+	fi
+
+	local after
+	after=$(snapshot "$work/root"; snapshot "$work/outside")
+	if [ "$before" = "$after" ]; then
+		say "ok - roots/$c: check left the tree and the outside directory untouched"
+	else
+		say "not ok - roots/$c: check changed the tree or the outside directory"
+		diff <(printf '%s\n' "$before") <(printf '%s\n' "$after") | head -n 20 | comment
+		failed=1
+	fi
+	teardown "$c" "$work"
+	rm -rf "$work"
+}
+
+regen_case() {
+	local c=$1
+	local dir="$here/$c" work="$scratch/$c"
+	local t=30
+	[ -f "$dir/timeout" ] && t=$(cat "$dir/timeout")
+	prepare "$c" "$work"
+	local p=$?
+	if [ $p -ne 0 ]; then
+		echo "$c: setup failed (status $p); nothing written" >&2
+		cat "$work/setup.log" >&2 2>/dev/null
+		teardown "$c" "$work"
+		failed=1
+		return
+	fi
+	local tag b rcs=()
+	for tag in cvmprep asan; do
+		b=$bin
+		[ $tag = asan ] && b=$asan
+		run_one "$tag" "$b" "$work" "$t" --format json
+		rcs+=("$rc")
+		python3 "$findings" "$work/$tag.out" "$work/root" "$work/outside" >"$work/$tag.findings" || {
+			echo "$c: $tag gave no usable report (exit $rc); nothing written" >&2
+			head -n 20 "$work/$tag.err" >&2
+			teardown "$c" "$work"
+			failed=1
+			return
+		}
+	done
+	teardown "$c" "$work"
+	if [ "${rcs[0]}" != "${rcs[1]}" ] || ! cmp -s "$work/cvmprep.findings" "$work/asan.findings"; then
+		echo "$c: the normal and the sanitizer build disagree (exit ${rcs[0]} vs ${rcs[1]}); nothing written" >&2
+		diff -u "$work/cvmprep.findings" "$work/asan.findings" >&2
+		failed=1
+		return
+	fi
+	case ${rcs[0]} in
+	0 | 1 | 2) ;;
+	*)
+		echo "$c: exit status ${rcs[0]} is not a verdict; nothing written" >&2
+		head -n 20 "$work/cvmprep.err" >&2
+		failed=1
+		return
+		;;
+	esac
+	[ -f "$dir/expect.json" ] && diff -u "$dir/expect.json" "$work/cvmprep.findings"
+	cp "$work/cvmprep.findings" "$dir/expect.json"
+	echo "${rcs[0]}" >"$dir/expect.exit"
+	echo "$c: wrote expect.json and expect.exit (exit ${rcs[0]}); review with git diff" >&2
+	rm -rf "$work"
+}
+
+for c in "${cases[@]}"; do
+	if $regen; then
+		regen_case "$c"
+	else
+		run_case "$c"
+	fi
+done
+exit $failed
