@@ -240,6 +240,7 @@ const struct check check_boot_root_device = {
 		"By hand: find the UUID with blkid, change root= to root=UUID=..., remove\n"
 		"GRUB_DISABLE_LINUX_UUID=true, then regenerate: update-grub, grub2-mkconfig -o <the\n"
 		"grub.cfg in use>, or grubby --update-kernel=ALL --args=root=UUID=... on BLS systems.",
-	.probes = { probe_boot },
+	.probes = { probe_boot, probe_disk },
 	.rule = rule_boot_root_device,
+	.plan = plan_boot_root_device,
 };

@@ -62,14 +62,14 @@ const struct check check_security_shadow = {
 		"By hand: chattr -i -a /etc/shadow; restore a missing file with pwconv.",
 	.probes = { probe_shadow },
 	.rule = rule_security_shadow,
+	.plan = plan_security_shadow,
 };
 
 const struct check check_guest_tools = {
 	.id = "guest.tools",
 	.title = "no VMware, VirtualBox, Xen or Hyper-V guest tools are installed",
 	.severity = SEV_WARNING,
-	.fix = FIX_OPT_IN,
-	.opt_in = "--install-packages",
+	.fix = FIX_AUTO, /* disabling the services needs no flag; removing packages needs --install-packages */
 	.fix_description = "disable their services; remove the packages with --install-packages",
 	.explain =
 		"Looks at: installed packages (dpkg's status database) and files of guest tools:\n"
@@ -83,4 +83,5 @@ const struct check check_guest_tools = {
 		"the vendor's uninstaller (vmware-uninstall-tools.pl, VBoxLinuxAdditions.run uninstall).",
 	.probes = { probe_guest },
 	.rule = rule_guest_tools,
+	.plan = plan_guest_tools,
 };
