@@ -18,7 +18,7 @@ INC := -Iagent
 
 LINUX_PKGS := blkid inih libkmod yaml-0.1 zlib liblzma libzstd liblz4 libcurl
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LINUX_PKGS) 2>/dev/null)
-PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(LINUX_PKGS) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(LINUX_PKGS) 2>/dev/null) -lbz2
 
 # Sources by directory (new files are picked up without editing this file):
 #  agent/*.c         the portable core, built for Linux and Windows (main.c is the entry point)
@@ -31,7 +31,9 @@ CORE_SRCS := $(sort $(filter-out $(MAIN) $(LINUX_RULES),$(wildcard agent/*.c)))
 LINUX_SRCS := $(sort $(wildcard linux/*.c))
 WIN_SRCS := $(sort $(wildcard windows/*.c))
 
-LIB_SRCS := $(CORE_SRCS) $(LINUX_RULES) $(LINUX_SRCS)
+# Files installed into the target, compiled in as C strings.
+LINUX_GEN := $(BUILD)/gen/forced_import_sh.c
+LIB_SRCS := $(CORE_SRCS) $(LINUX_RULES) $(LINUX_SRCS) $(LINUX_GEN)
 
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
@@ -39,6 +41,12 @@ objs = $(patsubst %.c,$(1)/obj/%.o,$(2))
 
 .PHONY: all asan windows check test unit deps deps-build run clean install bench
 all: $(BUILD)/cvmprep
+
+# ---- generated sources ----
+$(BUILD)/gen/forced_import_sh.c: linux/forced-import.sh linux/embed.sh
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	@sh linux/embed.sh forced_import_sh $< >$@
 
 # ---- native build ----
 $(BUILD)/obj/%.o: %.c

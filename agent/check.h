@@ -36,6 +36,7 @@ struct check {
 	probe_fn probes[CHECK_MAX_PROBES];
 	rule_fn rule;
 	plan_fn plan; /* NULL until this build can repair the check */
+	const char *only_with; /* runs only when this fix option is given ("--generalize") */
 };
 
 /* Whether this build can repair c (the spec's fix column, and a planner to do it). */

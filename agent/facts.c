@@ -134,6 +134,12 @@ static void kernels_free(struct kernel_facts *k)
 void facts_free(struct facts *f)
 {
 	kernels_free(&f->kernels);
+	section_free(&f->generalize.s);
+	free(f->generalize.machine_id_path);
+	strvec_clear(&f->generalize.dbus_machine_id);
+	strvec_clear(&f->generalize.ssh_keys);
+	strvec_clear(&f->generalize.leases);
+	strvec_clear(&f->generalize.histories);
 	os_free(&f->os);
 	section_free(&f->fstab.s);
 	fstab_entries_free(f->fstab.v, f->fstab.n);

@@ -194,6 +194,17 @@ struct kernel_facts {
 	struct strvec notes;
 };
 
+/* generalize.*: what ties the image to the machine it was made on. */
+struct generalize_facts {
+	struct section s;
+	bool machine_id_set;       /* /etc/machine-id is not empty */
+	char *machine_id_path;
+	struct strvec dbus_machine_id; /* /var/lib/dbus/machine-id when it is a file of its own */
+	struct strvec ssh_keys;
+	struct strvec leases;
+	struct strvec histories;
+};
+
 /* Windows: the version as RtlGetVersion reports it. */
 struct winver_facts {
 	struct section s;
@@ -214,6 +225,7 @@ struct facts {
 	struct guest_facts guest;
 	struct winver_facts winver;
 	struct kernel_facts kernels;
+	struct generalize_facts generalize;
 };
 
 void facts_free(struct facts *f);

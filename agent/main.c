@@ -328,6 +328,12 @@ void cli_run_checks(struct ctx *ctx, struct report *r)
 		const struct check *c = platform_checks[i];
 		if (!cli_selected(ctx, c))
 			continue;
+		if (c->only_with && !(strcmp(c->only_with, "--generalize") == 0 && ctx->opt.generalize)) {
+			/* Named explicitly: say why nothing was checked rather than report nothing. */
+			if (ctx->opt.only.n)
+				report_add(r, c, ST_SKIP, NULL, "runs only with 'cvmprep fix %s'", c->only_with);
+			continue;
+		}
 		for (size_t p = 0; p < CHECK_MAX_PROBES && c->probes[p]; p++)
 			c->probes[p](ctx, &ctx->facts);
 		c->rule(&ctx->facts, c, r);

@@ -22,6 +22,10 @@ extern const struct check check_security_shadow;
 extern const struct check check_guest_tools;
 extern const struct check check_kernel_virtio;
 extern const struct check check_kernel_native;
+extern const struct check check_generalize_machine_id;
+extern const struct check check_generalize_ssh_host_keys;
+extern const struct check check_generalize_dhcp_leases;
+extern const struct check check_generalize_shell_history;
 
 /* The state of a module in kernel k (libkmod's answer, or /boot/config's when there is no index). */
 enum mod_state kernel_mod_state(const struct kernel_info *k, const char *name, const struct kmod_fact **out);

@@ -33,6 +33,10 @@ const struct check *const platform_checks[] = {
 	&check_fstab_other_disks,
 	&check_security_shadow,
 	&check_guest_tools,
+	&check_generalize_machine_id,
+	&check_generalize_ssh_host_keys,
+	&check_generalize_dhcp_leases,
+	&check_generalize_shell_history,
 	NULL,
 };
 
