@@ -179,7 +179,11 @@ static void gather(struct image_file *file, struct image_facts *f)
 		f->pt_reason = xstrdup("the disk's data is in other files (see image.format)");
 		goto out;
 	}
-	if (imgmap_open(in, io, base, &m, &err) < 0) {
+	int ret = imgmap_open(in, io, base, &m, &err);
+	if (ret < 0) {
+		/* Tables that point outside the file are damage the import will meet too. */
+		if (ret == -EINVAL && !in->problem)
+			in->problem = xstrdup(err);
 		f->pt_reason = xasprintf("the disk inside cannot be read: %s", err);
 		f->estimate_reason = err;
 		err = NULL;
@@ -187,7 +191,9 @@ static void gather(struct image_file *file, struct image_facts *f)
 	}
 
 	struct pt_reader pr = { m };
-	int ret = ptable_read(map_read, &pr, imgmap_size(m), &f->pt);
+	ret = ptable_read(map_read, &pr, imgmap_size(m), &f->pt);
+	if (ret < 0 && imgmap_error(m) && !in->problem)
+		in->problem = xstrdup(imgmap_error(m));
 	if (ret < 0 && f->pt.kind == PT_NONE) {
 		f->pt_reason = xasprintf("the disk's first sectors cannot be read: %s",
 					 imgmap_error(m) ? imgmap_error(m) : strerror(-ret));
@@ -202,6 +208,8 @@ static void gather(struct image_file *file, struct image_facts *f)
 	if (in->format != IMG_QCOW2) {
 		struct img_count cnt;
 		ret = imgmap_count_nonzero(m, &cnt);
+		if (ret == -EIO && imgmap_error(m) && !in->problem)
+			in->problem = xstrdup(imgmap_error(m));
 		if (ret < 0) {
 			f->estimate_reason = xasprintf("the data could not be read: %s",
 						       imgmap_error(m) ? imgmap_error(m) : strerror(-ret));

@@ -180,6 +180,10 @@ void rule_image_size(const struct image_facts *f, const struct check *c, struct 
 		report_add(r, c, ST_SKIP, subject, "%s", f->unread_reason ? f->unread_reason : "the image was not read");
 		return;
 	}
+	if (f->size_known && f->size == 0) {
+		report_add(r, c, ST_SKIP, subject, "the %s is empty", f->remote ? "object" : "file");
+		return;
+	}
 	if (!imagefmt_accepted(in->format) || !in->virtual_size_known || in->problem) {
 		report_add(r, c, ST_SKIP, subject, "no virtual size: %s", !imagefmt_accepted(in->format) ?
 			   "the format is not one the import reads" : "the header could not be read");
@@ -309,6 +313,15 @@ void rule_image_partition_table(const struct image_facts *f, const struct check 
 		}
 		for (size_t i = 0; i < f->pt.problems.n; i++)
 			finding_evidence(fd, "%s", f->pt.problems.v[i]);
+		return;
+	}
+	bool protective_only = f->pt.n > 0;
+	for (size_t i = 0; i < f->pt.n; i++)
+		protective_only &= f->pt.parts[i].cls == PC_PROTECTIVE;
+	if (f->pt.kind == PT_MBR && protective_only) {
+		fd = report_add(r, c, ST_FAIL, subject, "a GPT protective MBR, but the GPT header is damaged");
+		finding_evidence(fd, "the import needs an MBR (msdos) partition table");
+		part_evidence(fd, f);
 		return;
 	}
 	if (f->pt.kind == PT_GPT) {

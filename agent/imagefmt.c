@@ -696,7 +696,8 @@ int imagefmt_identify(const uint8_t *head, size_t head_len, const uint8_t *tail,
 	} else {
 		info->format = IMG_RAW;
 		if (total) {
-			info->virtual_size = total;
+			/* A partial last sector counts as a whole one, as qemu reads raw files. */
+			info->virtual_size = (total + 511) / 512 * 512;
 			info->virtual_size_known = true;
 		}
 	}

@@ -566,5 +566,11 @@ uint64_t qcow2_size_estimate(uint64_t vsize, uint64_t nonzero, uint64_t l2_table
 		rb = nrb;
 		rt = nrt;
 	}
+	/*
+	 * qemu lays out header, refcount table, refcount block, then L1; with no data cluster
+	 * after it, the file ends where the L1 table's used bytes end.
+	 */
+	if (!nonzero && !l2_tables)
+		return (1 + rt + rb) * cs + l1_entries * 8;
 	return (clusters + rb + rt) * cs;
 }
