@@ -59,11 +59,20 @@ static void rule_boot_loader(const struct facts *facts, const struct check *c, s
 					 d->whole_fs);
 		return;
 	}
-	if (b->n == 0) {
-		/* GRUB stops at its command prompt, extlinux at "boot:": the instance never boots on its own. */
-		f = report_add(r, c, ST_FAIL, b->config, "%s configuration %s has no boot entries",
+	size_t kernels = 0;
+	for (size_t i = 0; i < b->n; i++)
+		kernels += b->v[i].kernel != NULL;
+	if (kernels == 0) {
+		/*
+		 * GRUB stops at its prompt (extlinux at "boot:"), or offers only entries that start no
+		 * Linux kernel (firmware setup, memtest, a chainloader): the instance never boots.
+		 */
+		f = report_add(r, c, ST_FAIL, b->config, "%s configuration %s has no boot entry that starts a kernel",
 			       loader_name(b->kind), b->config);
-		finding_evidence(f, "the bootloader would stop at its prompt instead of starting a kernel");
+		if (b->n)
+			finding_evidence(f, "%zu entr%s, none with a linux or kernel line", b->n, b->n == 1 ? "y" : "ies");
+		else
+			finding_evidence(f, "the bootloader would stop at its prompt instead of starting a kernel");
 		for (size_t i = 0; i < b->notes.n; i++)
 			finding_evidence(f, "%s", b->notes.v[i]);
 		return;
@@ -214,8 +223,8 @@ const struct check check_boot_loader = {
 		"disk: the 0x55AA signature and boot code (GRUB is recognised by its signature).\n"
 		"Reading the boot sector needs root; offline it needs --root to be the mounted image.\n\n"
 		"Why: the imported disk is started by BIOS from its MBR. Without boot code there, or\n"
-		"without a configuration with at least one boot entry, the instance never boots; an image\n"
-		"without a partition table is rejected with PartitionNotPresent.\n\n"
+		"without a configuration with a boot entry that starts a kernel, the instance never boots;\n"
+		"an image without a partition table is rejected with PartitionNotPresent.\n\n"
 		"By hand: grub-install /dev/sdX (grub2-install on RHEL-like systems), then update-grub or\n"
 		"grub2-mkconfig -o /boot/grub2/grub.cfg. A whole-disk filesystem has no MBR: copy the\n"
 		"system to a partitioned disk first.",
