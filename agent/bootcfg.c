@@ -60,7 +60,9 @@ static void expand_var(struct strbuf *sb, const char **sp, const struct strvec *
 /*
  * Split a line into words the way GRUB's and sh's lexers do for what configuration files use:
  * single quotes literal, double quotes with \ escapes and $ expansion, bare words with $ expansion.
- * A '#' at the start of a word begins a comment. Returns false on an unterminated quote.
+ * Inside double quotes a backslash only escapes \ " $ ` (both lexers keep it before anything
+ * else: "a\tb" is four characters); backslash-newline is removed. A '#' at the start of a word
+ * begins a comment. Returns false on an unterminated quote or a final backslash.
  */
 static bool split_words(const char *s, struct strvec *out, const struct strvec *a, const struct strvec *b)
 {
@@ -74,6 +76,10 @@ static bool split_words(const char *s, struct strvec *out, const struct strvec *
 		strbuf_reset(&w);
 		bool any = false;
 		while (*s && !isspace((unsigned char)*s)) {
+			if (*s == '\\' && s[1] == '\n') {
+				s += 2; /* a line continuation joins, but is no word by itself */
+				continue;
+			}
 			any = true;
 			if (*s == '\'') {
 				s++;
@@ -87,7 +93,9 @@ static bool split_words(const char *s, struct strvec *out, const struct strvec *
 			} else if (*s == '"') {
 				s++;
 				while (*s && *s != '"') {
-					if (*s == '\\' && s[1]) {
+					if (*s == '\\' && s[1] == '\n') {
+						s += 2;
+					} else if (*s == '\\' && s[1] && strchr("\\\"$`", s[1])) {
 						strbuf_addch(&w, s[1]);
 						s += 2;
 					} else if (*s == '$') {
@@ -101,7 +109,11 @@ static bool split_words(const char *s, struct strvec *out, const struct strvec *
 					break;
 				}
 				s++;
-			} else if (*s == '\\' && s[1]) {
+			} else if (*s == '\\') {
+				if (!s[1]) {
+					ok = false; /* a continuation with no next line */
+					break;
+				}
 				strbuf_addch(&w, s[1]);
 				s += 2;
 			} else if (*s == '$') {
@@ -133,9 +145,73 @@ static char *join_words(const struct strvec *w, size_t from)
 
 /* ---- /etc/default/grub ---- */
 
+enum qstate { Q_NONE, Q_SINGLE, Q_DOUBLE };
+
+/* The quoting state after one physical line; *cont when it ends in a backslash that joins lines. */
+static enum qstate scan_quotes(const char *s, enum qstate q, bool *cont)
+{
+	bool word_start = true;
+	*cont = false;
+	for (; *s; s++) {
+		if (q == Q_SINGLE) {
+			if (*s == '\'')
+				q = Q_NONE;
+		} else if (*s == '\\') {
+			if (!s[1]) {
+				*cont = true;
+				break;
+			}
+			s++;
+			word_start = false;
+		} else if (q == Q_DOUBLE) {
+			if (*s == '"')
+				q = Q_NONE;
+		} else if (*s == '\'' || *s == '"') {
+			q = *s == '"' ? Q_DOUBLE : Q_SINGLE;
+			word_start = false;
+		} else if (*s == '#' && word_start) {
+			break; /* a comment: quotes in it do not count */
+		} else {
+			word_start = isspace((unsigned char)*s);
+		}
+	}
+	return q;
+}
+
+/* How many lines one logical line may span (a quote left open by mistake must not eat the file). */
+#define MAX_JOINED_LINES 64
+
+/*
+ * Extend text (the start of a logical line, already taken from it) with the following lines
+ * while a quote is open or a line ends in a backslash, as sh and GRUB's lexer read them: the
+ * newline is then part of the quoted text, or a line continuation. If the line never closes
+ * (end of input, or MAX_JOINED_LINES), the iterator is put back after the first line, so that
+ * one stray quote costs one line, and false is returned.
+ */
+static bool read_logical(struct line_iter *it, struct strbuf *text)
+{
+	bool cont;
+	enum qstate q = scan_quotes(strbuf_str(text), Q_NONE, &cont);
+	if (q == Q_NONE && !cont)
+		return true;
+	const char *save_p = it->p;
+	unsigned save_lineno = it->lineno;
+	for (unsigned joined = 1; joined < MAX_JOINED_LINES && line_iter_next(it); joined++) {
+		strbuf_addch(text, '\n');
+		strbuf_addstr(text, it->line);
+		q = scan_quotes(it->line, q, &cont);
+		if (q == Q_NONE && !cont)
+			return true;
+	}
+	it->p = save_p;
+	it->lineno = save_lineno;
+	return false;
+}
+
 void grub_defaults_parse(const char *data, size_t len, struct grub_defaults *d)
 {
 	struct strvec vars = STRVEC_INIT;
+	struct strbuf value = STRBUF_INIT;
 	struct line_iter it;
 	if (d->cmdline_linux)
 		var_set(&vars, "GRUB_CMDLINE_LINUX", d->cmdline_linux);
@@ -155,29 +231,37 @@ void grub_defaults_parse(const char *data, size_t len, struct grub_defaults *d)
 		if (!name_ok)
 			continue;
 		*eq = '\0';
+		char *name = xstrdup(l);
+		unsigned lineno = it.lineno;
+		strbuf_reset(&value);
+		strbuf_addstr(&value, eq + 1);
+		/* A value may go on over several lines ("...\n..." or a backslash at the end). */
 		struct strvec w = STRVEC_INIT;
-		if (split_words(eq + 1, &w, &vars, NULL) && w.n <= 1) {
+		bool ok = read_logical(&it, &value) && split_words(strbuf_str(&value), &w, &vars, NULL);
+		if (ok && w.n <= 1) {
 			const char *val = w.n ? w.v[0] : "";
-			var_set(&vars, l, val);
-			if (strcmp(l, "GRUB_CMDLINE_LINUX") == 0) {
+			var_set(&vars, name, val);
+			if (strcmp(name, "GRUB_CMDLINE_LINUX") == 0) {
 				free(d->cmdline_linux);
 				d->cmdline_linux = xstrdup(val);
-				d->cmdline_linux_line = it.lineno;
-			} else if (strcmp(l, "GRUB_CMDLINE_LINUX_DEFAULT") == 0) {
+				d->cmdline_linux_line = lineno;
+			} else if (strcmp(name, "GRUB_CMDLINE_LINUX_DEFAULT") == 0) {
 				free(d->cmdline_default);
 				d->cmdline_default = xstrdup(val);
-				d->cmdline_default_line = it.lineno;
-			} else if (strcmp(l, "GRUB_DISABLE_LINUX_UUID") == 0) {
+				d->cmdline_default_line = lineno;
+			} else if (strcmp(name, "GRUB_DISABLE_LINUX_UUID") == 0) {
 				d->disable_uuid = strcmp(val, "true") == 0;
-				d->disable_uuid_line = it.lineno;
-			} else if (strcmp(l, "GRUB_DEFAULT") == 0) {
+				d->disable_uuid_line = lineno;
+			} else if (strcmp(name, "GRUB_DEFAULT") == 0) {
 				free(d->grub_default);
 				d->grub_default = xstrdup(val);
 			}
 		}
 		strvec_clear(&w);
+		free(name);
 	}
 	line_iter_done(&it);
+	strbuf_release(&value);
 	strvec_clear(&vars);
 }
 
@@ -223,6 +307,35 @@ static void set_str(char **dst, char *owned)
 	*dst = owned;
 }
 
+/*
+ * Of several initrd files, the distribution's initramfs: the last whose name starts with "initr"
+ * (initrd.img-*, initramfs-*), else the last one. Microcode comes first on Debian and Ubuntu
+ * ("initrd /intel-ucode.img /initrd.img-6.1"); RHEL's BLS entries put "$tuned_initrd" last.
+ */
+static char *pick_initrd(const struct strvec *w, size_t from)
+{
+	const char *pick = NULL;
+	for (size_t i = from; i < w->n; i++) {
+		const char *base = strrchr(w->v[i], '/');
+		base = base ? base + 1 : w->v[i];
+		if (str_starts_with(base, "initr"))
+			pick = w->v[i];
+	}
+	if (!pick && w->n > from)
+		pick = w->v[w->n - 1];
+	return pick ? xstrdup(pick) : NULL;
+}
+
+/* The same for a list in one string ("a,b" in syslinux, words in a BLS entry). */
+static char *pick_initrd_str(const char *list, const char *seps)
+{
+	struct strvec w = STRVEC_INIT;
+	str_split(&w, list, seps);
+	char *r = pick_initrd(&w, 0);
+	strvec_clear(&w);
+	return r;
+}
+
 void grubenv_parse(const char *data, size_t len, struct strvec *env)
 {
 	struct line_iter it;
@@ -241,17 +354,27 @@ void grubenv_parse(const char *data, size_t len, struct strvec *env)
 void grubcfg_parse(const char *file, const char *data, size_t len, const struct strvec *grubenv, struct boot_list *l)
 {
 	struct strvec vars = STRVEC_INIT;
+	struct strbuf text = STRBUF_INIT;
 	struct line_iter it;
 	/* What each open brace belongs to: 'm' menuentry, 's' submenu, 'o' other (if/function). */
 	char stack[MAX_DEPTH];
 	int depth = 0, top = -1, sub = -1;
 	struct boot_entry *cur = NULL;
 
+	/*
+	 * grub-mkconfig writes "menuentry '...' $menuentry_id_option 'id' {" after setting it to
+	 * "--id" when GRUB supports ids (every GRUB 2 since 2.00 does): ids are what saved_entry
+	 * and GRUB_DEFAULT usually name, so the variable must expand to what GRUB uses.
+	 */
+	var_set(&vars, "menuentry_id_option", "--id");
 	line_iter_init(&it, data, len);
 	while (line_iter_next(&it)) {
 		struct strvec w = STRVEC_INIT;
-		if (!split_words(it.line, &w, &vars, grubenv)) {
-			strvec_pushf(&l->notes, "%s:%u: unterminated quote", file, it.lineno);
+		unsigned lineno = it.lineno;
+		strbuf_reset(&text);
+		strbuf_addstr(&text, it.line);
+		if (!read_logical(&it, &text) || !split_words(strbuf_str(&text), &w, &vars, grubenv)) {
+			strvec_pushf(&l->notes, "%s:%u: unterminated quote", file, lineno);
 			strvec_clear(&w);
 			continue;
 		}
@@ -273,15 +396,17 @@ void grubcfg_parse(const char *file, const char *data, size_t len, const struct 
 				sub = -1;
 			}
 			if (!is_sub) {
-				cur = new_entry(l, file, it.lineno);
+				cur = new_entry(l, file, lineno);
 				if (cur) {
 					cur->title = xstrdup(w.v[1]);
 					cur->top = top;
 					cur->sub = in_sub ? sub : -1;
-					for (size_t i = 2; i + 1 < w.n; i++)
-						if (strcmp(w.v[i], "--id") == 0 || strcmp(w.v[i], "$menuentry_id_option") == 0 ||
-						    strcmp(w.v[i], "--id=") == 0)
-							cur->id = xstrdup(w.v[i + 1]);
+					for (size_t i = 2; i < w.n; i++) {
+						if (strcmp(w.v[i], "--id") == 0 && i + 1 < w.n && strcmp(w.v[i + 1], "{") != 0)
+							set_str(&cur->id, xstrdup(w.v[++i]));
+						else if (str_starts_with(w.v[i], "--id="))
+							set_str(&cur->id, xstrdup(w.v[i] + 5));
+					}
 				}
 			}
 			if (opens && depth < MAX_DEPTH)
@@ -300,8 +425,7 @@ void grubcfg_parse(const char *file, const char *data, size_t len, const struct 
 			set_str(&cur->cmdline, join_words(&w, 2));
 		} else if (cur && (strcmp(cmd, "initrd") == 0 || strcmp(cmd, "initrd16") == 0 ||
 				   strcmp(cmd, "initrdefi") == 0) && w.n >= 2) {
-			/* Several files (microcode first): the last one is the distribution's initramfs. */
-			set_str(&cur->initrd, xstrdup(w.v[w.n - 1]));
+			set_str(&cur->initrd, pick_initrd(&w, 1));
 		} else if (strcmp(cmd, "set") == 0 && w.n >= 2) {
 			char *eq = strchr(w.v[1], '=');
 			if (eq) {
@@ -318,7 +442,21 @@ void grubcfg_parse(const char *file, const char *data, size_t len, const struct 
 		strvec_clear(&w);
 	}
 	line_iter_done(&it);
+	strbuf_release(&text);
 	strvec_clear(&vars);
+}
+
+/* Expand every $name and ${name} in s from vars (unknown ones expand to nothing). */
+static char *expand_all(const char *s, const struct strvec *vars)
+{
+	struct strbuf sb = STRBUF_INIT;
+	while (*s) {
+		if (*s == '$')
+			expand_var(&sb, &s, vars, NULL);
+		else
+			strbuf_addch(&sb, *s++);
+	}
+	return strbuf_detach(&sb);
 }
 
 void bls_parse(const char *file, const char *data, size_t len, const struct strvec *grubenv, struct boot_list *l)
@@ -347,28 +485,21 @@ void bls_parse(const char *file, const char *data, size_t len, const struct strv
 		} else if (strcmp(s, "linux") == 0) {
 			set_str(&e->kernel, xstrdup(val));
 		} else if (strcmp(s, "initrd") == 0) {
-			struct strvec w = STRVEC_INIT;
-			str_split(&w, val, " \t");
-			if (w.n)
-				set_str(&e->initrd, xstrdup(w.v[w.n - 1]));
-			strvec_clear(&w);
+			/* "initrd /initramfs-5.14.img $tuned_initrd": variables from grubenv, as for options. */
+			char *ex = expand_all(val, grubenv);
+			char *pick = pick_initrd_str(ex, " \t");
+			if (pick)
+				set_str(&e->initrd, pick);
+			free(ex);
 		} else if (strcmp(s, "options") == 0) {
 			/* GRUB expands $kernelopts and friends from grubenv when it boots the entry. */
-			struct strbuf sb = STRBUF_INIT;
-			const char *p = val;
-			while (*p) {
-				if (*p == '$')
-					expand_var(&sb, &p, grubenv, NULL);
-				else
-					strbuf_addch(&sb, *p++);
-			}
+			char *ex = expand_all(val, grubenv);
 			if (e->cmdline) {
 				/* Several options lines are concatenated. */
-				char *joined = xasprintf("%s %s", e->cmdline, strbuf_str(&sb));
-				set_str(&e->cmdline, joined);
-				strbuf_release(&sb);
+				set_str(&e->cmdline, xasprintf("%s %s", e->cmdline, ex));
+				free(ex);
 			} else {
-				set_str(&e->cmdline, strbuf_detach(&sb));
+				set_str(&e->cmdline, ex);
 			}
 		}
 	}
@@ -411,11 +542,30 @@ void menulst_parse(const char *file, const char *data, size_t len, struct boot_l
 	line_iter_done(&it);
 }
 
+/* The initramfs named by "initrd=a,b" in a syslinux APPEND line. */
+static void extlinux_initrd_from_append(struct boot_entry *e, const char *append)
+{
+	char *ird = cmdline_get(append, "initrd");
+	if (ird && !e->initrd)
+		e->initrd = pick_initrd_str(ird, ",");
+	free(ird);
+}
+
+/*
+ * syslinux's readconfig.c: DEFAULT, and APPEND before the first LABEL, are global wherever they
+ * appear; a LABEL without its own APPEND gets the global one ("APPEND -" means none); DEFAULT names
+ * a label by its first word, and MENU DEFAULT marks the entry when DEFAULT names no label (for
+ * example "DEFAULT menu.c32", the menu program).
+ */
 void extlinux_parse(const char *file, const char *data, size_t len, struct boot_list *l)
 {
 	struct line_iter it;
 	struct boot_entry *cur = NULL;
-	char *menu_default = NULL;
+	char *menu_default = NULL, *global_append = NULL;
+	size_t first = l->n;
+	bool in_label = false; /* true after the first LABEL, even one beyond MAX_ENTRIES */
+	bool *own_append = NULL; /* per entry of this file: it had an APPEND line */
+	size_t own_alloc = 0;
 	line_iter_init(&it, data, len);
 	while (line_iter_next(&it)) {
 		char *s = str_trim(it.line);
@@ -426,28 +576,34 @@ void extlinux_parse(const char *file, const char *data, size_t len, struct boot_
 		s[kl] = '\0';
 		for (char *c = s; *c; c++)
 			*c = (char)tolower((unsigned char)*c);
-		if (strcmp(s, "default") == 0 && !cur) {
-			set_str(&l->default_spec, xstrdup(val));
+		if (strcmp(s, "default") == 0) {
+			set_str(&l->default_spec, xstrndup(val, strcspn(val, " \t")));
 		} else if (strcmp(s, "label") == 0) {
+			in_label = true;
 			cur = new_entry(l, file, it.lineno);
 			if (cur) {
+				size_t idx = l->n - 1 - first;
+				if (idx >= own_alloc) {
+					own_alloc = own_alloc ? own_alloc * 2 : 16;
+					own_append = xreallocarray(own_append, own_alloc, sizeof(*own_append));
+				}
+				own_append[idx] = false;
 				cur->id = xstrdup(val);
 				cur->title = xstrdup(val);
 				cur->top = (int)l->n - 1;
 			}
+		} else if (strcmp(s, "append") == 0) {
+			if (!in_label)
+				set_str(&global_append, xstrdup(val));
+			if (!cur)
+				continue;
+			own_append[(size_t)(cur - l->v) - first] = true;
+			set_str(&cur->cmdline, xstrdup(strcmp(val, "-") == 0 ? "" : val));
+			extlinux_initrd_from_append(cur, val);
 		} else if (cur && (strcmp(s, "kernel") == 0 || strcmp(s, "linux") == 0)) {
 			set_str(&cur->kernel, xstrdup(val));
-		} else if (cur && strcmp(s, "append") == 0) {
-			set_str(&cur->cmdline, xstrdup(val));
-			char *ird = cmdline_get(val, "initrd");
-			if (ird && !cur->initrd) {
-				char *comma = strrchr(ird, ',');
-				set_str(&cur->initrd, xstrdup(comma ? comma + 1 : ird));
-			}
-			free(ird);
 		} else if (cur && strcmp(s, "initrd") == 0) {
-			char *comma = strrchr(val, ',');
-			set_str(&cur->initrd, xstrdup(comma ? comma + 1 : val));
+			set_str(&cur->initrd, pick_initrd_str(val, ","));
 		} else if (cur && strcmp(s, "menu") == 0) {
 			if (str_casecmp(val, "default") == 0 && !menu_default)
 				menu_default = xstrdup(cur->id);
@@ -456,11 +612,21 @@ void extlinux_parse(const char *file, const char *data, size_t len, struct boot_
 		}
 	}
 	line_iter_done(&it);
-	/* "DEFAULT menu.c32" names the menu program; MENU DEFAULT then names the entry. */
-	if (menu_default && (!l->default_spec || str_ends_with(l->default_spec, ".c32")))
+	for (size_t i = first; i < l->n; i++) {
+		if (own_append[i - first] || !global_append || strcmp(global_append, "-") == 0)
+			continue;
+		set_str(&l->v[i].cmdline, xstrdup(global_append));
+		extlinux_initrd_from_append(&l->v[i], global_append);
+	}
+	bool default_is_label = false;
+	for (size_t i = first; i < l->n && l->default_spec; i++)
+		default_is_label = default_is_label || str_eq(l->v[i].id, l->default_spec);
+	if (menu_default && !default_is_label)
 		set_str(&l->default_spec, menu_default);
 	else
 		free(menu_default);
+	free(global_append);
+	free(own_append);
 }
 
 static bool all_digits(const char *s)

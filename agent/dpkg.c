@@ -1,6 +1,7 @@
 /* dpkg's status database: RFC 822-style stanzas separated by blank lines. */
 #include "dpkg.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,8 +11,23 @@
 
 static bool installed(const char *status)
 {
-	/* "install ok installed"; "deinstall ok config-files" and half-installed states do not count. */
-	return status && str_ends_with(status, " installed") && !str_ends_with(status, "not-installed");
+	/*
+	 * "install ok installed", and the states of an installed package whose triggers have not
+	 * run yet; "deinstall ok config-files", unpacked and half-installed states do not count.
+	 */
+	return status && (str_ends_with(status, " installed") || str_ends_with(status, " triggers-pending") ||
+			  str_ends_with(status, " triggers-awaited"));
+}
+
+/* deb822 field names are case-insensitive ("package:" is "Package:"), as dpkg reads them. */
+static bool field_is(const char *l, size_t kl, const char *name)
+{
+	if (kl != strlen(name))
+		return false;
+	for (size_t i = 0; i < kl; i++)
+		if (tolower((unsigned char)l[i]) != tolower((unsigned char)name[i]))
+			return false;
+	return true;
 }
 
 size_t dpkg_status_parse(const char *data, size_t len, dpkg_pkg_fn fn, void *arg)
@@ -45,13 +61,13 @@ size_t dpkg_status_parse(const char *data, size_t len, dpkg_pkg_fn fn, void *arg
 			continue;
 		size_t kl = (size_t)(colon - l);
 		char *val = str_trim((char *)colon + 1);
-		if (kl == 7 && strncmp(l, "Package", 7) == 0) {
+		if (field_is(l, kl, "Package")) {
 			free(pkg);
 			pkg = xstrdup(val);
-		} else if (kl == 7 && strncmp(l, "Version", 7) == 0) {
+		} else if (field_is(l, kl, "Version")) {
 			free(ver);
 			ver = xstrdup(val);
-		} else if (kl == 6 && strncmp(l, "Status", 6) == 0) {
+		} else if (field_is(l, kl, "Status")) {
 			free(status);
 			status = xstrdup(val);
 		}

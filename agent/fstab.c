@@ -27,11 +27,12 @@ char *fstab_unescape(const char *s)
 	return strbuf_detach(&sb);
 }
 
+/* A dump or pass field as libmount reads it: a whole decimal number (it accepts a sign too). */
 static bool parse_int(const char *s, int *out)
 {
 	char *end;
 	long v = strtol(s, &end, 10);
-	if (end == s || *end || v < 0 || v > 1000000)
+	if (end == s || *end || v < -1000000 || v > 1000000)
 		return false;
 	*out = (int)v;
 	return true;
@@ -50,10 +51,12 @@ int fstab_parse(const char *data, size_t len, struct fstab_entry **out, size_t *
 		struct strvec f = STRVEC_INIT;
 		str_split(&f, l, " \t");
 		int freq = 0, passno = 0;
+		/*
+		 * Like libmount (mount, systemd's fstab generator), ignore what follows the sixth field:
+		 * "... 0 1 # comment" is a valid entry that the system mounts, so it must be checked.
+		 */
 		if (f.n < 2) {
 			strvec_pushf(bad_lines, "%u: fewer than two fields", it.lineno);
-		} else if (f.n > 6) {
-			strvec_pushf(bad_lines, "%u: more than six fields", it.lineno);
 		} else if ((f.n > 4 && !parse_int(f.v[4], &freq)) || (f.n > 5 && !parse_int(f.v[5], &passno))) {
 			strvec_pushf(bad_lines, "%u: dump and pass fields must be numbers", it.lineno);
 		} else {
@@ -111,15 +114,57 @@ bool fstype_is_virtual(const char *t)
 	return false;
 }
 
-/* Kernel names of disks and partitions, whose numbering depends on the hypervisor's controllers. */
+/*
+ * Kernel names of disks and partitions, whose numbering depends on the hypervisor's controllers.
+ * The name must look like one (sd + letter, nvme + digit, cciss/c + digit) and have no further
+ * directory level, so that LVM's /dev/VG/LV with a VG named "srv", "sdata" or "hdd" is not one.
+ */
 static bool is_kernel_name(const char *n)
 {
-	static const char *const prefixes[] = { "sd", "hd", "vd", "xvd", "nvme", "mmcblk", "cciss/", "ida/",
-						"rd/", "dasd", "ubd", "sr", "scd" };
-	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
-		if (str_starts_with(n, prefixes[i]) && n[strlen(prefixes[i])])
-			return true;
+	static const struct {
+		const char *prefix;
+		char next; /* 'a': a letter follows, '0': a digit, 'c': "c" and a digit */
+	} kinds[] = {
+		{ "sd", 'a' },   { "hd", 'a' },     { "vd", 'a' },     { "xvd", 'a' },  { "dasd", 'a' },
+		{ "ubd", 'a' },  { "nvme", '0' },   { "mmcblk", '0' }, { "sr", '0' },   { "scd", '0' },
+		{ "cciss/", 'c' }, { "ida/", 'c' }, { "rd/", 'c' },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+		size_t pl = strlen(kinds[i].prefix);
+		if (strncmp(n, kinds[i].prefix, pl) != 0)
+			continue;
+		const char *r = n + pl;
+		if (strchr(r, '/'))
+			return false;
+		switch (kinds[i].next) {
+		case 'a':
+			return *r >= 'a' && *r <= 'z';
+		case '0':
+			return isdigit((unsigned char)*r);
+		default:
+			return r[0] == 'c' && isdigit((unsigned char)r[1]);
+		}
+	}
 	return false;
+}
+
+/* /dev/md0, /dev/md127, /dev/md/name, /dev/md_d0; not /dev/mdata/lv (an LVM VG called "mdata"). */
+static bool is_md_name(const char *n)
+{
+	if (str_starts_with(n, "md/"))
+		return n[3] && !strchr(n + 3, '/');
+	if (str_starts_with(n, "md_d"))
+		n += 4;
+	else if (str_starts_with(n, "md"))
+		n += 2;
+	else
+		return false;
+	if (!*n)
+		return false;
+	for (; *n; n++)
+		if (!isdigit((unsigned char)*n) && *n != 'p')
+			return false;
+	return true;
 }
 
 enum devname_kind devname_classify(const char *spec, const char *fstype)
@@ -149,7 +194,7 @@ enum devname_kind devname_classify(const char *spec, const char *fstype)
 		return DEV_PARTUUID;
 	if (str_starts_with(n, "mapper/"))
 		return DEV_LVM;
-	if (str_starts_with(n, "md"))
+	if (is_md_name(n))
 		return DEV_MD;
 	if (is_kernel_name(n))
 		return DEV_KERNEL;
@@ -209,6 +254,8 @@ char *kernel_disk_of(const char *dev)
 	if (!is_kernel_name(n))
 		return NULL;
 	size_t len = strlen(n);
+	if (str_starts_with(n, "sr") || str_starts_with(n, "scd"))
+		return xstrdup(n); /* CD-ROM drives have no partitions: sr0 is the disk */
 	if (str_starts_with(n, "nvme") || str_starts_with(n, "mmcblk")) {
 		/* nvme0n1p2 -> nvme0n1; mmcblk0p1 -> mmcblk0 */
 		const char *p = strrchr(n, 'p');
@@ -256,6 +303,9 @@ char *cmdline_get(const char *cmdline, const char *key)
 	size_t n = strlen(key);
 	cmdline_split(cmdline, &w);
 	for (size_t i = 0; i < w.n; i++) {
+		/* The kernel hands everything after "--" to init: those are not kernel parameters. */
+		if (strcmp(w.v[i], "--") == 0)
+			break;
 		if (strncmp(w.v[i], key, n) == 0 && w.v[i][n] == '=') {
 			free(val);
 			val = xstrdup(w.v[i] + n + 1);

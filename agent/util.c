@@ -267,20 +267,60 @@ void str_split(struct strvec *sv, const char *s, const char *seps)
 	}
 }
 
+/* Length of the valid UTF-8 sequence at s (1 for ASCII), or 0 if s does not start one. */
+static size_t utf8_seq_len(const unsigned char *s)
+{
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0))
+			return 0; /* overlong, surrogate */
+		return 3;
+	}
+	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
+			return 0;
+		if ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+			return 0; /* overlong, above U+10FFFF */
+		return 4;
+	}
+	return 0;
+}
+
+/*
+ * Terminals act on C0 controls, DEL, C1 controls (U+0080..U+009F, which xterm honours even
+ * UTF-8-encoded) and on stray bytes such as 0x9b (CSI in 8-bit mode): all become \xNN.
+ * Valid UTF-8 text passes, and a cut at max never splits a character.
+ */
 char *str_printable(const char *s, size_t max)
 {
 	struct strbuf sb = STRBUF_INIT;
-	size_t i;
-	for (i = 0; s[i] && i < max; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '\t')
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	while (p[i] && i < max) {
+		unsigned char c = p[i];
+		size_t n = utf8_seq_len(p + i);
+		if (c == '\t') {
 			strbuf_addch(&sb, ' ');
-		else if (c < 0x20 || c == 0x7f)
+			i++;
+		} else if (n == 0 || c < 0x20 || c == 0x7f) {
 			strbuf_addf(&sb, "\\x%02x", c);
-		else
-			strbuf_addch(&sb, (char)c);
+			i++;
+		} else if (c == 0xc2 && p[i + 1] < 0xa0) {
+			strbuf_addf(&sb, "\\x%02x\\x%02x", c, p[i + 1]);
+			i += 2;
+		} else if (i + n > max) {
+			break;
+		} else {
+			strbuf_add(&sb, p + i, n);
+			i += n;
+		}
 	}
-	if (s[i])
+	if (p[i])
 		strbuf_addstr(&sb, "...");
 	return strbuf_detach(&sb);
 }

@@ -226,12 +226,20 @@ static int walk_open(int rootfd, const char *path, int flags, bool follow_last)
 				ret = -errno;
 				goto out;
 			}
+			if (n == 0) {
+				ret = -ENOENT; /* an empty target names nothing, as the kernel says */
+				goto out;
+			}
 			target[n] = '\0';
 			if (target[0] == '/')
 				walk_pop_to(&w, 1);
+			/*
+			 * The target, then what followed the link ("" or "/rest"): a '/' in between
+			 * only when something follows, or "link -> file" would become "file/", which
+			 * is not a directory.
+			 */
 			strbuf_reset(&tmp);
 			strbuf_addstr(&tmp, target);
-			strbuf_addch(&tmp, '/');
 			strbuf_addstr(&tmp, p);
 			strbuf_reset(&rest);
 			strbuf_addstr(&rest, strbuf_str(&tmp));
@@ -276,7 +284,12 @@ int rootfs_open_fd(const struct rootfs *rfs, const char *path, int flags, bool f
 		memset(&how, 0, sizeof(how));
 		how.flags = (uint64_t)(flags | O_CLOEXEC);
 		how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-		long fd = syscall(SYS_openat2, rfs->dirfd, rel, &how, sizeof(how));
+		long fd;
+		/* EAGAIN: a rename raced with a ".." in the path; the kernel asks callers to retry. */
+		int tries = 0;
+		do
+			fd = syscall(SYS_openat2, rfs->dirfd, rel, &how, sizeof(how));
+		while (fd < 0 && errno == EAGAIN && ++tries < 16);
 		if (fd >= 0)
 			return (int)fd;
 		if (errno != ENOSYS && errno != EPERM && errno != E2BIG)
