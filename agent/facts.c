@@ -125,6 +125,12 @@ static void kernels_free(struct kernel_facts *k)
 		free(ki->mods);
 		free(ki->package);
 		strvec_clear(&ki->package_evidence);
+		free(ki->initrd);
+		free(ki->initrd_source);
+		section_free(&ki->irf);
+		strvec_clear(&ki->irf_needed);
+		strvec_clear(&ki->irf_has);
+		free(ki->irf_layout);
 	}
 	free(k->v);
 	strvec_clear(&k->notes);

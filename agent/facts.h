@@ -185,6 +185,13 @@ struct kernel_info {
 	size_t nmods;
 	char *package;     /* owning distribution package, NULL if none found */
 	struct strvec package_evidence;
+	/* initramfs.virtio */
+	char *initrd;        /* the initramfs its boot entry loads, as a target path */
+	char *initrd_source; /* where that came from: "/boot/grub/grub.cfg:12", "distribution naming" */
+	struct section irf;  /* reading it */
+	struct strvec irf_needed;  /* modules the storage path needs in it (virtio_blk, virtio_pci, deps) */
+	struct strvec irf_has;     /* the wanted modules it holds, "name\tpath" */
+	char *irf_layout;          /* "early cpio (uncompressed, 3 entries), then zstd cpio (...)" */
 };
 
 struct kernel_facts {

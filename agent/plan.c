@@ -18,6 +18,7 @@ static void item_free(struct plan_item *it)
 	free(it->target);
 	strvec_clear(&it->argv);
 	strvec_clear(&it->regenerates);
+	strvec_clear(&it->verify_names);
 }
 
 void plan_free(struct plan *p)

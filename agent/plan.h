@@ -50,7 +50,7 @@ struct plan_item {
 	bool in_target; /* run chrooted into the target when --root is given */
 	struct strvec regenerates;
 	verify_fn verify;
-	void *verify_arg;
+	struct strvec verify_names; /* what verify looks for (module names for an initramfs) */
 };
 
 struct plan {

@@ -22,6 +22,11 @@ void probe_guest(struct ctx *ctx, struct facts *f);
 void probe_generalize(struct ctx *ctx, struct facts *f);
 /* Installed kernels, their virtio modules (libkmod), images, configs and packages. */
 void probe_kernels(struct ctx *ctx, struct facts *f);
+/* The initramfs of each kernel's boot entry, and the virtio and CD-ROM modules inside (streamed). */
+void probe_initramfs(struct ctx *ctx, struct facts *f);
+/* Which of names the initramfs at path does not hold (for verifying a rebuild). 0 or -errno/-IRF_E*. */
+int probe_initramfs_lacks(struct ctx *ctx, const char *path, const struct strvec *names, struct strvec *missing,
+			  char **err);
 
 /*
  * The UUID of the filesystem a device name means (live: probing it; mounted image: by partition

@@ -22,6 +22,7 @@ extern const struct check check_security_shadow;
 extern const struct check check_guest_tools;
 extern const struct check check_kernel_virtio;
 extern const struct check check_kernel_native;
+extern const struct check check_initramfs_virtio;
 extern const struct check check_generalize_machine_id;
 extern const struct check check_generalize_ssh_host_keys;
 extern const struct check check_generalize_dhcp_leases;
@@ -29,6 +30,9 @@ extern const struct check check_generalize_shell_history;
 
 /* The state of a module in kernel k (libkmod's answer, or /boot/config's when there is no index). */
 enum mod_state kernel_mod_state(const struct kernel_info *k, const char *name, const struct kmod_fact **out);
+/* Whether the kernel's initramfs holds module name; whether it is there before the root (built in too). */
+bool kernel_irf_has(const struct kernel_info *k, const char *name);
+bool kernel_early(const struct kernel_info *k, const char *name);
 
 /* Fix planners (agent/fix_*.c). */
 struct plan;
@@ -38,6 +42,10 @@ int plan_fstab_other_disks(struct ctx *ctx, const struct facts *f, struct plan *
 int plan_security_shadow(struct ctx *ctx, const struct facts *f, struct plan *p);
 int plan_boot_root_device(struct ctx *ctx, const struct facts *f, struct plan *p);
 int plan_guest_tools(struct ctx *ctx, const struct facts *f, struct plan *p);
+int plan_initramfs_virtio(struct ctx *ctx, const struct facts *f, struct plan *p);
+/* Make kernel k's initramfs hold mods (persistent generator config + rebuild + verify). */
+int plan_initramfs_add(struct ctx *ctx, const struct facts *f, struct plan *p, const struct check *c,
+		       const struct kernel_info *k, const char *const *mods);
 
 /* Import limits, in bytes (import-rules.md: GB may mean 10^9 or 2^30). */
 #define LIMIT_VIRTUAL_SI (500ull * 1000 * 1000 * 1000)

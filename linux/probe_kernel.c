@@ -49,6 +49,7 @@ static const char *const index_files[] = {
 struct kmodtree {
 	char *dir;
 	struct kmod_ctx *ctx;
+	struct strvec made; /* placeholder files and directories we created, in creation order */
 	struct strvec builtin; /* module names from the text modules.builtin, for evidence */
 	bool have_index;
 };
@@ -58,6 +59,13 @@ static void kmodtree_close(struct kmodtree *kt)
 	if (kt->ctx)
 		kmod_unref(kt->ctx);
 	if (kt->dir) {
+		for (size_t i = kt->made.n; i-- > 0;) {
+			char *p = xasprintf("%s/%s", kt->dir, kt->made.v[i]);
+			if (unlink(p) < 0)
+				rmdir(p);
+			free(p);
+		}
+		strvec_clear(&kt->made);
 		for (size_t i = 0; i < ARRAY_SIZE(index_files); i++) {
 			char *p = xasprintf("%s/%s", kt->dir, index_files[i]);
 			unlink(p);
@@ -98,6 +106,56 @@ static char *modname_of_path(const char *path)
 	return m;
 }
 
+/*
+ * libkmod builds a dependency's module object from its path and stat()s that path. The module
+ * files are never read, so empty placeholders (for the modules we ask about and what their
+ * modules.dep lines list) stand in for them in the private directory.
+ */
+static void make_placeholders(struct kmodtree *kt, const char *dep, size_t len)
+{
+	struct line_iter it;
+	line_iter_init(&it, dep, len);
+	while (line_iter_next(&it)) {
+		char *colon = strchr(it.line, ':');
+		if (!colon)
+			continue;
+		*colon = '\0';
+		char *name = modname_of_path(it.line);
+		bool wanted = false;
+		for (size_t w = 0; w < ARRAY_SIZE(wanted_mods); w++)
+			wanted = wanted || strcmp(wanted_mods[w].name, name) == 0;
+		free(name);
+		if (!wanted)
+			continue;
+		struct strvec paths = STRVEC_INIT;
+		strvec_push(&paths, it.line);
+		str_split(&paths, colon + 1, " \t");
+		for (size_t i = 0; i < paths.n; i++) {
+			const char *rel = paths.v[i];
+			if (rel[0] == '/' || strstr(rel, "..") || strvec_contains(&kt->made, rel))
+				continue;
+			/* mkdir -p of its directory, then an empty file. */
+			for (const char *sl = strchr(rel, '/'); sl; sl = strchr(sl + 1, '/')) {
+				char *d = xstrndup(rel, (size_t)(sl - rel));
+				char *full = xasprintf("%s/%s", kt->dir, d);
+				if (mkdir(full, 0700) == 0)
+					strvec_push(&kt->made, d);
+				free(full);
+				free(d);
+			}
+			char *full = xasprintf("%s/%s", kt->dir, rel);
+			int fd = open(full, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+			if (fd >= 0) {
+				close(fd);
+				strvec_push(&kt->made, rel);
+			}
+			free(full);
+		}
+		strvec_clear(&paths);
+	}
+	line_iter_done(&it);
+}
+
 static int kmodtree_open(struct ctx *ctx, const char *moddir, struct kmodtree *kt, struct strvec *notes)
 {
 	memset(kt, 0, sizeof(*kt));
@@ -124,6 +182,8 @@ static int kmodtree_open(struct ctx *ctx, const char *moddir, struct kmodtree *k
 			free(dst);
 			if (strcmp(index_files[i], "modules.dep.bin") == 0)
 				kt->have_index = true;
+			if (strcmp(index_files[i], "modules.dep") == 0)
+				make_placeholders(kt, data, len);
 			if (strcmp(index_files[i], "modules.builtin") == 0) {
 				struct line_iter it;
 				line_iter_init(&it, data, len);
