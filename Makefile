@@ -16,7 +16,7 @@ STD := -std=gnu11
 DEFS := -DCVMPREP_VERSION='"$(VERSION)"' -D_FILE_OFFSET_BITS=64
 INC := -Iagent
 
-LINUX_PKGS := blkid inih libkmod yaml-0.1 zlib liblzma libzstd liblz4 libcurl
+LINUX_PKGS := blkid inih libkmod yaml-0.1 zlib liblzma libzstd liblz4 libcurl libisal
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LINUX_PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(LINUX_PKGS) 2>/dev/null) -lbz2
 
@@ -115,5 +115,7 @@ test: check
 
 clean:
 	rm -rf $(BUILD)
+
+include bench/bench.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
