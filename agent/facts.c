@@ -137,9 +137,34 @@ static void kernels_free(struct kernel_facts *k)
 	section_free(&k->s);
 }
 
+static void cloudinit_free(struct cloudinit_facts *c)
+{
+	section_free(&c->s);
+	strvec_clear(&c->install_evidence);
+	free(c->version);
+	for (size_t i = 0; i < c->nunits; i++) {
+		free(c->units[i].name);
+		free(c->units[i].file);
+		strvec_clear(&c->units[i].wanted_by);
+		free(c->units[i].evidence);
+	}
+	free(c->cmdline);
+	free(c->cmdline_source);
+	if (c->evaluated)
+		ci_eval_free(&c->eval);
+	if (c->predicted)
+		ci_boot_free(&c->boot);
+	if (c->s.state != FS_UNPROBED)
+		ci_config_free(&c->cfg);
+	strvec_clear(&c->cdrom_evidence);
+	strvec_clear(&c->state_paths);
+	strvec_clear(&c->notes);
+}
+
 void facts_free(struct facts *f)
 {
 	kernels_free(&f->kernels);
+	cloudinit_free(&f->cloudinit);
 	section_free(&f->generalize.s);
 	free(f->generalize.machine_id_path);
 	strvec_clear(&f->generalize.dbus_machine_id);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cloudinit.h"
 #include "util.h"
 
 enum fstate {
@@ -212,6 +213,41 @@ struct generalize_facts {
 	struct strvec histories;
 };
 
+/* cloudinit.*: cloud-init installed, enabled, configured for the config drive, and clean. */
+enum unit_state { UNIT_MISSING = 0, UNIT_ENABLED, UNIT_DISABLED, UNIT_MASKED, UNIT_STATIC };
+
+struct unit_fact {
+	char *name;
+	char *file;    /* the unit file, or NULL */
+	enum unit_state state;
+	struct strvec wanted_by; /* [Install] WantedBy= targets (for enabling it) */
+	char *evidence;
+};
+
+struct cloudinit_facts {
+	struct section s;
+	bool installed;
+	struct strvec install_evidence;
+	char *version;
+	bool forced_import; /* cvmprep's forced-import script is installed */
+	bool systemd;       /* the target boots with systemd */
+	bool marker_disabled, marker_enabled;
+	struct unit_fact units[4];
+	size_t nunits;
+	char *cmdline;      /* the default boot entry's kernel command line */
+	char *cmdline_source;
+	struct ci_config cfg;
+	struct ci_eval eval;
+	bool evaluated;
+	struct ci_boot boot;
+	bool predicted;
+	bool has_ds_identify;
+	bool cdrom_early;   /* the config drive's CD-ROM stack is built in or in the default initramfs */
+	struct strvec cdrom_evidence;
+	struct strvec state_paths; /* instance state under /var/lib/cloud */
+	struct strvec notes;       /* files that could not be read */
+};
+
 /* Windows: the version as RtlGetVersion reports it. */
 struct winver_facts {
 	struct section s;
@@ -233,6 +269,7 @@ struct facts {
 	struct winver_facts winver;
 	struct kernel_facts kernels;
 	struct generalize_facts generalize;
+	struct cloudinit_facts cloudinit;
 };
 
 void facts_free(struct facts *f);

@@ -174,7 +174,11 @@ static int verify_grubcfg(struct ctx *ctx, const struct plan_item *it, const cha
 	for (size_t i = 0; i < l.n && ret == 0; i++) {
 		char *v = l.v[i].cmdline ? cmdline_get(l.v[i].cmdline, "root") : NULL;
 		if (v && !devname_stable(devname_classify(v, NULL))) {
-			*why = xasprintf("%s still has root=%s in '%s'", path, v, l.v[i].title ? l.v[i].title : "?");
+			*why = xasprintf("%s still has root=%s in '%s'%s", path, v, l.v[i].title ? l.v[i].title : "?",
+					 str_starts_with(v, "/dev/loop") || str_starts_with(v, "/dev/nbd")
+						 ? " (grub-mkconfig uses the UUID only when /dev/disk/by-uuid/UUID exists on "
+						   "this host: is udev running?)"
+						 : "");
 			ret = -1;
 		}
 		free(v);

@@ -128,6 +128,8 @@ static bool is_kernel_name(const char *n)
 		{ "sd", 'a' },   { "hd", 'a' },     { "vd", 'a' },     { "xvd", 'a' },  { "dasd", 'a' },
 		{ "ubd", 'a' },  { "nvme", '0' },   { "mmcblk", '0' }, { "sr", '0' },   { "scd", '0' },
 		{ "cciss/", 'c' }, { "ida/", 'c' }, { "rd/", 'c' },
+		/* Names of the machine the image was prepared on, never of the instance's disk. */
+		{ "loop", '0' }, { "dm-", '0' }, { "nbd", '0' }, { "ram", '0' },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
 		size_t pl = strlen(kinds[i].prefix);
@@ -256,10 +258,11 @@ char *kernel_disk_of(const char *dev)
 	size_t len = strlen(n);
 	if (str_starts_with(n, "sr") || str_starts_with(n, "scd"))
 		return xstrdup(n); /* CD-ROM drives have no partitions: sr0 is the disk */
-	if (str_starts_with(n, "nvme") || str_starts_with(n, "mmcblk")) {
-		/* nvme0n1p2 -> nvme0n1; mmcblk0p1 -> mmcblk0 */
+	if (str_starts_with(n, "nvme") || str_starts_with(n, "mmcblk") || str_starts_with(n, "loop") ||
+	    str_starts_with(n, "nbd")) {
+		/* nvme0n1p2 -> nvme0n1; mmcblk0p1 -> mmcblk0; loop0p1 -> loop0 */
 		const char *p = strrchr(n, 'p');
-		if (p && p > n + 4 && isdigit((unsigned char)p[-1]) && p[1] && isdigit((unsigned char)p[1]))
+		if (p && p > n + 3 && isdigit((unsigned char)p[-1]) && p[1] && isdigit((unsigned char)p[1]))
 			len = (size_t)(p - n);
 		return xstrndup(n, len);
 	}

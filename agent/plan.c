@@ -105,7 +105,7 @@ void plan_write(struct plan *p, const struct check *c, const char *path, const c
 		it->mode = mode;
 	if (c && !strvec_contains(&it->checks, c->id))
 		strvec_push(&it->checks, c->id);
-	if (why) {
+	if (why && !(it->why && strstr(it->why, why))) {
 		char *w = it->why ? xasprintf("%s; %s", it->why, why) : xstrdup(why);
 		free(it->why);
 		it->why = w;

@@ -23,6 +23,10 @@ extern const struct check check_guest_tools;
 extern const struct check check_kernel_virtio;
 extern const struct check check_kernel_native;
 extern const struct check check_initramfs_virtio;
+extern const struct check check_cloudinit_installed;
+extern const struct check check_cloudinit_enabled;
+extern const struct check check_cloudinit_datasource;
+extern const struct check check_cloudinit_state;
 extern const struct check check_generalize_machine_id;
 extern const struct check check_generalize_ssh_host_keys;
 extern const struct check check_generalize_dhcp_leases;
@@ -43,6 +47,10 @@ int plan_security_shadow(struct ctx *ctx, const struct facts *f, struct plan *p)
 int plan_boot_root_device(struct ctx *ctx, const struct facts *f, struct plan *p);
 int plan_guest_tools(struct ctx *ctx, const struct facts *f, struct plan *p);
 int plan_initramfs_virtio(struct ctx *ctx, const struct facts *f, struct plan *p);
+int plan_cloudinit_installed(struct ctx *ctx, const struct facts *f, struct plan *p);
+int plan_cloudinit_enabled(struct ctx *ctx, const struct facts *f, struct plan *p);
+int plan_cloudinit_datasource(struct ctx *ctx, const struct facts *f, struct plan *p);
+int plan_cloudinit_state(struct ctx *ctx, const struct facts *f, struct plan *p);
 /* Make kernel k's initramfs hold mods (persistent generator config + rebuild + verify). */
 int plan_initramfs_add(struct ctx *ctx, const struct facts *f, struct plan *p, const struct check *c,
 		       const struct kernel_info *k, const char *const *mods);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <sys/syscall.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -49,30 +51,51 @@ static long long now_ms(void)
 int exec_run(const char *const argv[], const char *chroot_dir, int timeout_s, size_t max_out,
 	     struct exec_result *r)
 {
-	return exec_run_in(argv, chroot_dir, NULL, timeout_s, max_out, r);
+	return exec_run_in(argv, chroot_dir, false, timeout_s, max_out, r);
 }
 
-/* In the child: a private mount namespace with the host's /proc, /sys, /dev bound into the target. */
-static int bind_into(const int bind_fds[3])
+/*
+ * In the child: a private mount namespace with the host's /proc, /sys and /dev bound onto the
+ * target's. Descriptors opened before unshare() name mounts of the old namespace, so the target
+ * directories are opened again here, inside the root and refusing symlinks (a link in the tree
+ * must not redirect a bind mount onto the host).
+ */
+static int bind_into(const char *root)
 {
-	static const char *const src[3] = { "/proc", "/sys", "/dev" };
+	static const char *const dirs[3] = { "proc", "sys", "dev" };
 	if (unshare(CLONE_NEWNS) < 0)
 		return -1;
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return -1;
+	int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return -1;
 	for (int i = 0; i < 3; i++) {
-		if (bind_fds[i] < 0)
-			continue;
-		char target[64];
-		snprintf(target, sizeof(target), "/proc/self/fd/%d", bind_fds[i]);
-		if (mount(src[i], target, NULL, MS_BIND | MS_REC, NULL) < 0)
+		struct open_how how;
+		memset(&how, 0, sizeof(how));
+		how.flags = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+		how.resolve = 0x10 /* RESOLVE_IN_ROOT */ | 0x04 /* RESOLVE_NO_SYMLINKS */;
+		long fd = syscall(SYS_openat2, rootfd, dirs[i], &how, sizeof(how));
+		if (fd < 0 && (errno == ENOSYS || errno == EPERM))
+			fd = openat(rootfd, dirs[i], O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue; /* the target has no such directory: the tool does without */
+		char src[16], target[64];
+		snprintf(src, sizeof(src), "/%s", dirs[i]);
+		snprintf(target, sizeof(target), "/proc/self/fd/%ld", fd);
+		int r = mount(src, target, NULL, MS_BIND | MS_REC, NULL);
+		close((int)fd);
+		if (r < 0) {
+			close(rootfd);
 			return -1;
+		}
 	}
+	close(rootfd);
 	return 0;
 }
 
-int exec_run_in(const char *const argv[], const char *chroot_dir, const int bind_fds[3], int timeout_s,
-		size_t max_out, struct exec_result *r)
+int exec_run_in(const char *const argv[], const char *chroot_dir, bool bind_sys, int timeout_s, size_t max_out,
+		struct exec_result *r)
 {
 	memset(r, 0, sizeof(*r));
 	int pfd[2];
@@ -93,7 +116,7 @@ int exec_run_in(const char *const argv[], const char *chroot_dir, const int bind
 		dup2(pfd[1], 2);
 		/* Its own process group, so that a timeout kills whatever it started too. */
 		setpgid(0, 0);
-		if (bind_fds && bind_into(bind_fds) < 0) {
+		if (bind_sys && chroot_dir && bind_into(chroot_dir) < 0) {
 			dprintf(2, "cvmprep: could not set up /proc, /sys and /dev for the chroot: %s\n", strerror(errno));
 			_exit(126);
 		}

@@ -14,14 +14,14 @@ struct exec_result {
 
 /*
  * Run argv[0] (looked up in PATH) with argv, stdin from /dev/null. chroot_dir, when not NULL,
- * runs it chrooted there. bind_fds, when not NULL, are O_PATH descriptors of the target's /proc,
- * /sys and /dev (opened inside the root by the caller): the child first enters a private mount
- * namespace and binds the host's /proc, /sys and /dev onto them, so the mounts disappear with it.
+ * runs it chrooted there. With bind_sys the child first enters a private mount namespace and
+ * binds the host's /proc, /sys and /dev onto the target's (real directories inside the root
+ * only), so that the mounts disappear with the process.
  */
 int exec_run(const char *const argv[], const char *chroot_dir, int timeout_s, size_t max_out,
 	     struct exec_result *r);
-int exec_run_in(const char *const argv[], const char *chroot_dir, const int bind_fds[3], int timeout_s,
-		size_t max_out, struct exec_result *r);
+int exec_run_in(const char *const argv[], const char *chroot_dir, bool bind_sys, int timeout_s, size_t max_out,
+		struct exec_result *r);
 void exec_result_free(struct exec_result *r);
 /* Whether a program is found in PATH. */
 bool exec_have(const char *prog);

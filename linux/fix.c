@@ -35,9 +35,10 @@ static bool opt_in_enabled(const struct ctx *ctx, const struct check *c)
 		return true;
 	if (!c->opt_in)
 		return false;
-	return (strcmp(c->opt_in, "--install-packages") == 0 && ctx->opt.install_packages) ||
-	       (strcmp(c->opt_in, "--forced-import") == 0 && ctx->opt.forced_import) ||
-	       (strcmp(c->opt_in, "--generalize") == 0 && ctx->opt.generalize);
+	/* opt_in names one flag, or several joined by " or ". */
+	return (strstr(c->opt_in, "--install-packages") && ctx->opt.install_packages) ||
+	       (strstr(c->opt_in, "--forced-import") && ctx->opt.forced_import) ||
+	       (strstr(c->opt_in, "--generalize") && ctx->opt.generalize);
 }
 
 static char *join_argv(const struct strvec *argv)
@@ -55,20 +56,10 @@ static int run_command(struct ctx *ctx, const struct plan_item *it, struct exec_
 	for (size_t i = 0; i < it->argv.n; i++)
 		argv[i] = it->argv.v[i];
 	int ret;
-	if (it->in_target && !rootfs_is_live(ctx->rfs)) {
-		static const char *const dirs[3] = { "/proc", "/sys", "/dev" };
-		int fds[3] = { -1, -1, -1 };
-		for (int i = 0; i < 3; i++) {
-			/* Real directories inside the root only: a symlink here could redirect the mount. */
-			fds[i] = rootfs_open_fd(ctx->rfs, dirs[i], O_PATH | O_DIRECTORY, false);
-		}
-		ret = exec_run_in(argv, rootfs_root(ctx->rfs), fds, COMMAND_TIMEOUT, COMMAND_OUTPUT, res);
-		for (int i = 0; i < 3; i++)
-			if (fds[i] >= 0)
-				close(fds[i]);
-	} else {
+	if (it->in_target && !rootfs_is_live(ctx->rfs))
+		ret = exec_run_in(argv, rootfs_root(ctx->rfs), true, COMMAND_TIMEOUT, COMMAND_OUTPUT, res);
+	else
 		ret = exec_run(argv, NULL, COMMAND_TIMEOUT, COMMAND_OUTPUT, res);
-	}
 	free(argv);
 	return ret;
 }

@@ -458,11 +458,37 @@ static int log_wrote(struct journal *j, unsigned n, const char *path, int dfd, c
 	return e;
 }
 
+/* Create the missing directories above path (0755), each logged so that rollback removes it. */
+static int make_parents(struct journal *j, const char *path)
+{
+	struct strvec parts = STRVEC_INIT;
+	str_split(&parts, path, "/");
+	struct strbuf cur = STRBUF_INIT;
+	int ret = 0;
+	for (size_t i = 0; i + 1 < parts.n && ret == 0; i++) {
+		strbuf_addch(&cur, '/');
+		strbuf_addstr(&cur, parts.v[i]);
+		if (rootfs_is_dir(j->rfs, strbuf_str(&cur)))
+			continue;
+		ret = jline(j, "mkdir", 2, "0", strbuf_str(&cur));
+		if (ret == 0)
+			ret = rootfs_mkdirs(j->rfs, strbuf_str(&cur), 0755);
+		if (ret == 0)
+			changes_add(&j->changes, "mkdir", strbuf_str(&cur), 0, NULL);
+	}
+	strbuf_release(&cur);
+	strvec_clear(&parts);
+	return ret;
+}
+
 int journal_replace(struct journal *j, const char *path, const void *data, size_t len, unsigned mode)
 {
 	int dfd;
 	char *name;
-	int ret = rootfs_parent(j->rfs, path, true, &dfd, &name);
+	int ret = make_parents(j, path);
+	if (ret < 0)
+		return ret;
+	ret = rootfs_parent(j->rfs, path, true, &dfd, &name);
 	if (ret < 0)
 		return ret;
 	struct meta m = { .mode = mode, .uid = 0, .gid = 0 };
@@ -557,7 +583,10 @@ int journal_symlink(struct journal *j, const char *path, const char *target)
 {
 	int dfd;
 	char *name;
-	int ret = rootfs_parent(j->rfs, path, false, &dfd, &name);
+	int ret = make_parents(j, path);
+	if (ret < 0)
+		return ret;
+	ret = rootfs_parent(j->rfs, path, false, &dfd, &name);
 	if (ret < 0)
 		return ret;
 	unsigned n = ++j->next;
@@ -1126,6 +1155,19 @@ int journal_rollback(struct rootfs *rfs, const char *run_id, bool force, struct 
 		}
 		if (ret < 0)
 			*err = xasprintf("could not restore '%s': %s", x->path, rootfs_strerror(ret));
+	}
+	/* Directories the run created, deepest (latest) first; only when empty again. */
+	for (size_t i = ne; ret == 0 && i-- > 0;) {
+		if (strcmp(fld(&e[i], 0), "mkdir") != 0)
+			continue;
+		int dfd;
+		char *name;
+		if (rootfs_parent(rfs, fld(&e[i], 2), false, &dfd, &name) == 0) {
+			if (unlinkat(dfd, name, AT_REMOVEDIR) == 0)
+				changes_add(changes, "rmdir", fld(&e[i], 2), 0, NULL);
+			free(name);
+			close(dfd);
+		}
 	}
 	if (ret == 0) {
 		int logfd = openat(dirfd, "journal", O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
