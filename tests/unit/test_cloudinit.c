@@ -530,6 +530,16 @@ static void t_conf_d(void **state)
 		free(got);
 		ci_config_free(&c);
 	}
+	/* a file handed over without bytes reads as empty, as cloud-init reads an empty file */
+	struct ci_config c;
+	struct ci_eval e;
+	ci_config_init(&c);
+	ci_config_add_file(&c, "/etc/cloud/cloud.cfg", NULL, 0);
+	assert_int_equal(ci_evaluate(&c, &e), 0);
+	assert_true(e.dslist.is_default);
+	EXPECT_INT(0, "null", e.notes.n, 0);
+	ci_eval_free(&e);
+	ci_config_free(&c);
 	EXPECT_INT(0, "confd", ci_confd_wanted("90_dpkg.cfg"), true);
 	EXPECT_INT(0, "confd", ci_confd_wanted("README"), false);
 	EXPECT_INT(0, "confd", ci_confd_wanted("x.cfg.dpkg-old"), false);
