@@ -1158,6 +1158,8 @@ const char *ci_boot_why_text(enum ci_boot_why w)
 		return "ds-identify finds the config drive";
 	case CI_WHY_NOTFOUND_ENABLED:
 		return "ds-identify finds no datasource and its policy (notfound=enabled) keeps cloud-init on";
+	case CI_WHY_GENERATOR_FAILS:
+		return "no ds-identify: the systemd generator of cloud-init 23.4 and later fails and cloud-init does not start";
 	}
 	return "unknown";
 }
@@ -1205,6 +1207,12 @@ void ci_boot_predict(const struct ci_config *c, const struct ci_eval *e, const s
 		}
 	}
 	if (!env->has_ds_identify) {
+		if (new_generator) {
+			/* it runs the missing program anyway, gets 127 and links nothing */
+			out->enabled = false;
+			out->why = CI_WHY_GENERATOR_FAILS;
+			goto out;
+		}
 		out->why = CI_WHY_NO_DS_IDENTIFY;
 		boot_python_list(e, out);
 		goto out;

@@ -181,6 +181,7 @@ enum ci_boot_why {
 	CI_WHY_SINGLE,            /* a single-entry list: no detection */
 	CI_WHY_FOUND,             /* detection found the config drive */
 	CI_WHY_NOTFOUND_ENABLED,  /* detection found nothing, policy notfound=enabled */
+	CI_WHY_GENERATOR_FAILS,   /* no ds-identify with the generator of 23.4 and later: nothing starts cloud-init */
 };
 const char *ci_boot_why_text(enum ci_boot_why w);
 
