@@ -456,24 +456,46 @@ int ydoc_check_safe_load(const struct ydoc *d, struct yerr *err)
 	static const char *const scalar_tags[] = { "str", "null", "bool", "int", "float", "binary", "timestamp", NULL };
 	static const char *const seq_tags[] = { "seq", "omap", "pairs", NULL };
 	static const char *const map_tags[] = { "map", "set", NULL };
+	int ret = 0;
 	memset(err, 0, sizeof(*err));
-	for (size_t id = 1; id < d->n; id++) {
+	/* "<<" and "=" mean something as keys only; elsewhere PyYAML cannot construct them */
+	bool *is_key = xcalloc(d->n ? d->n : 1, sizeof(*is_key));
+	for (size_t id = 1; id < d->n; id++)
+		if (d->v[id].kind == YNODE_MAP)
+			for (size_t i = 0; i < d->v[id].n; i++)
+				if (d->v[id].kids[2 * i] < d->n)
+					is_key[d->v[id].kids[2 * i]] = true;
+	for (size_t id = 1; id < d->n && !ret; id++) {
 		const struct ynode *n = &d->v[id];
+		if (n->kind == YNODE_SCALAR && !is_key[id]) {
+			const char *special = NULL;
+			if (n->tag ? str_eq(std_tag(n->tag), "merge") : (n->plain && strcmp(n->str, "<<") == 0))
+				special = TAG_PREFIX "merge";
+			else if (n->tag ? str_eq(std_tag(n->tag), "value") : (n->plain && strcmp(n->str, "=") == 0))
+				special = TAG_PREFIX "value";
+			if (special) {
+				set_err(err, n, xasprintf("could not determine a constructor for the tag '%s'", special));
+				ret = -EINVAL;
+				break;
+			}
+		}
 		if (n->tag) {
 			const char *t = std_tag(n->tag);
 			const char *const *ok = n->kind == YNODE_SCALAR ? scalar_tags : n->kind == YNODE_SEQ ? seq_tags : map_tags;
-			bool merge_key = n->kind == YNODE_SCALAR && str_eq(t, "merge");
-			if (!merge_key && (!t || !in_set(t, ok))) {
+			bool key_tag = n->kind == YNODE_SCALAR && is_key[id] && (str_eq(t, "merge") || str_eq(t, "value"));
+			if (!key_tag && (!t || !in_set(t, ok))) {
 				char *p = str_printable(n->tag, 80);
 				set_err(err, n, xasprintf("could not determine a constructor for the tag '%s'", p));
 				free(p);
-				return -EINVAL;
+				ret = -EINVAL;
+				break;
 			}
-			if (t && n->kind == YNODE_SCALAR && !tagged_scalar_ok(t, n)) {
+			if (t && !key_tag && n->kind == YNODE_SCALAR && !tagged_scalar_ok(t, n)) {
 				char *p = str_printable(n->str, 80);
 				set_err(err, n, xasprintf("'%s' is not a valid !!%s", p, t));
 				free(p);
-				return -EINVAL;
+				ret = -EINVAL;
+				break;
 			}
 		}
 		if (n->kind != YNODE_MAP)
@@ -483,7 +505,8 @@ int ydoc_check_safe_load(const struct ydoc *d, struct yerr *err)
 			const struct ynode *v = ydoc_node(d, n->kids[2 * i + 1]);
 			if (k && k->kind != YNODE_SCALAR) {
 				set_err(err, k, xstrdup("found unhashable key"));
-				return -EINVAL;
+				ret = -EINVAL;
+				break;
 			}
 			if (!is_merge_key(k))
 				continue;
@@ -494,9 +517,11 @@ int ydoc_check_safe_load(const struct ydoc *d, struct yerr *err)
 			}
 			if (!ok) {
 				set_err(err, v ? v : k, xstrdup("expected a mapping or list of mappings for merging"));
-				return -EINVAL;
+				ret = -EINVAL;
+				break;
 			}
 		}
 	}
-	return 0;
+	free(is_key);
+	return ret;
 }

@@ -52,8 +52,9 @@ int ydoc_load(const char *data, size_t len, struct ydoc *doc, struct yerr *err);
 /*
  * Linux only (libyaml). What PyYAML's pure-Python scanner (cloud-init's yaml.safe_load) refuses
  * although libyaml accepts it: a tab anywhere but inside a quoted or block scalar or a comment
- * ("found character '\t' that cannot start any token"), and text that is not UTF-8 (cloud-init
- * decodes its files as UTF-8 first). 0, or -EINVAL with err filled.
+ * ("found character '\t' that cannot start any token"), a '?' in a plain scalar inside [] or {}
+ * (PyYAML ends the scalar there), and text that is not UTF-8 (cloud-init decodes its files as
+ * UTF-8 first). 0, or -EINVAL with err filled.
  */
 int ydoc_check_pyyaml_text(const char *data, size_t len, struct yerr *err);
 

@@ -297,24 +297,36 @@ out:
 
 struct span {
 	size_t start, end; /* character indexes, as libyaml counts them */
-	bool tab_ok;
+	size_t line;       /* 0-based line of the start */
+	bool tab_ok;       /* quoted or block: tabs in the text are text */
+	bool block;        /* block scalar: its header line is not text */
 };
+
+static void set_text_err(struct yerr *err, unsigned line, unsigned col, const char *msg)
+{
+	free(err->msg);
+	err->msg = xstrdup(msg);
+	err->line = line;
+	err->col = col;
+}
 
 int ydoc_check_pyyaml_text(const char *data, size_t len, struct yerr *err)
 {
 	const unsigned char *u = (const unsigned char *)data;
 	memset(err, 0, sizeof(*err));
 	if (len >= 2 && ((u[0] == 0xff && u[1] == 0xfe) || (u[0] == 0xfe && u[1] == 0xff))) {
-		err->msg = xstrdup("UTF-16 text: cloud-init reads its files as UTF-8");
-		err->line = 1;
+		set_text_err(err, 1, 1, "UTF-16 text: cloud-init reads its files as UTF-8");
 		return -EINVAL;
 	}
-	if (!memchr(data, '\t', len))
+	bool tabs = memchr(data, '\t', len) != NULL, questions = memchr(data, '?', len) != NULL;
+	if (!tabs && !questions)
 		return 0;
 
-	/* where the scalars are: tabs inside quoted and block scalars are text */
+	/* where the scalars are; and PyYAML ends a plain scalar at '?' inside [] and {} */
 	struct span *spans = NULL;
 	size_t n = 0, alloc = 0;
+	int ret = 0;
+	unsigned flow = 0;
 	yaml_parser_t p;
 	yaml_token_t tok;
 	if (!yaml_parser_initialize(&p))
@@ -324,34 +336,50 @@ int ydoc_check_pyyaml_text(const char *data, size_t len, struct yerr *err)
 		if (!yaml_parser_scan(&p, &tok))
 			break; /* the loader reports syntax errors; check what was scanned */
 		bool end = tok.type == YAML_STREAM_END_TOKEN || tok.type == YAML_NO_TOKEN;
+		if (tok.type == YAML_FLOW_SEQUENCE_START_TOKEN || tok.type == YAML_FLOW_MAPPING_START_TOKEN)
+			flow++;
+		else if ((tok.type == YAML_FLOW_SEQUENCE_END_TOKEN || tok.type == YAML_FLOW_MAPPING_END_TOKEN) && flow)
+			flow--;
 		if (tok.type == YAML_SCALAR_TOKEN) {
+			bool plain = tok.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+			if (plain && flow && memchr(tok.data.scalar.value, '?', tok.data.scalar.length) && !ret) {
+				set_text_err(err, (unsigned)tok.start_mark.line + 1, (unsigned)tok.start_mark.column + 1,
+					     "a plain scalar with '?' inside [] or {}: PyYAML, which cloud-init uses, "
+					     "ends the scalar there and fails (quote it)");
+				ret = -EINVAL;
+			}
 			if (n == alloc) {
 				alloc = alloc ? alloc * 2 : 32;
 				spans = xreallocarray(spans, alloc, sizeof(*spans));
 			}
 			spans[n].start = tok.start_mark.index;
 			spans[n].end = tok.end_mark.index;
-			spans[n].tab_ok = tok.data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+			spans[n].line = tok.start_mark.line;
+			spans[n].tab_ok = !plain;
+			spans[n].block = tok.data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
+					 tok.data.scalar.style == YAML_FOLDED_SCALAR_STYLE;
 			n++;
 		}
 		yaml_token_delete(&tok);
-		if (end || n > 4 * (size_t)YDOC_MAX_NODES)
+		if (end || ret || n > 4 * (size_t)YDOC_MAX_NODES)
 			break;
 	}
 	yaml_parser_delete(&p);
 
-	int ret = 0;
 	size_t i = 0, ci = 0, si = 0;
 	unsigned line = 1, col = 1;
 	bool comment = false;
 	if (len >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf)
 		i = 3; /* the byte order mark is not a character to libyaml */
-	for (; i < len; i++) {
+	for (; tabs && !ret && i < len; i++) {
 		if ((u[i] & 0xc0) == 0x80)
 			continue; /* a UTF-8 continuation byte: same character */
 		while (si < n && spans[si].end <= ci)
 			si++;
 		bool inside = si < n && spans[si].start <= ci && ci < spans[si].end;
+		/* a block scalar's header line ("|-  # comment") is not its text */
+		if (inside && spans[si].block && spans[si].line + 1 == line)
+			inside = false;
 		if (u[i] == '\n') {
 			comment = false;
 			line++;
@@ -364,13 +392,10 @@ int ydoc_check_pyyaml_text(const char *data, size_t len, struct yerr *err)
 		} else if (u[i] == '\t' && !comment) {
 			ret = -EINVAL;
 		}
-		if (ret) {
-			err->msg = xstrdup("found character '\\t' that cannot start any token "
-					   "(PyYAML, which cloud-init uses, does not accept tabs here)");
-			err->line = line;
-			err->col = col;
-			break;
-		}
+		if (ret)
+			set_text_err(err, line, col,
+				     "found character '\\t' that cannot start any token "
+				     "(PyYAML, which cloud-init uses, does not accept tabs here)");
 		ci++;
 		col++;
 	}

@@ -667,6 +667,13 @@ static void t_load_errors(void **state)
 		{ "a: \x01\n", -EINVAL, "control characters", 1, 0, 0 },
 		{ "a: caf\xe9\n", -EINVAL, "UTF-8", 1, 0, 0 },
 		{ "\xef\xbb\xbf" "a: 1\n", 0, NULL, 0, 0, 0 },
+		{ "u: [http://x/?a=b]\n", 0, NULL, 0, 0, -EINVAL },
+		{ "u: ['http://x/?a=b']\nv: a?b\n", 0, NULL, 0, 0, 0 },
+		{ "a: <<\n", 0, NULL, 0, -EINVAL, 0 },
+		{ "a: [=]\n=: 1\n", 0, NULL, 0, -EINVAL, 0 },
+		{ "=: 1\n", 0, NULL, 0, 0, 0 },
+		{ "j: >\t\n  x\n", 0, NULL, 0, 0, -EINVAL },
+		{ "j: > #\tc\n  x\n", 0, NULL, 0, 0, 0 },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
 		struct ydoc d;
