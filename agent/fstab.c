@@ -256,8 +256,9 @@ char *kernel_disk_of(const char *dev)
 	if (!is_kernel_name(n))
 		return NULL;
 	size_t len = strlen(n);
-	if (str_starts_with(n, "sr") || str_starts_with(n, "scd"))
-		return xstrdup(n); /* CD-ROM drives have no partitions: sr0 is the disk */
+	if (str_starts_with(n, "sr") || str_starts_with(n, "scd") || str_starts_with(n, "dm-") ||
+	    str_starts_with(n, "ram"))
+		return xstrdup(n); /* no partitions in these names: sr0, dm-3 and ram0 are the disks */
 	if (str_starts_with(n, "nvme") || str_starts_with(n, "mmcblk") || str_starts_with(n, "loop") ||
 	    str_starts_with(n, "nbd")) {
 		/* nvme0n1p2 -> nvme0n1; mmcblk0p1 -> mmcblk0; loop0p1 -> loop0 */

@@ -263,7 +263,14 @@ static void t_devname_classify(void **state)
 		{ "/dev/md/root", "ext4", DEV_MD },
 		{ "/dev/md_d0", "ext4", DEV_MD },
 		{ "/dev/zram0", "swap", DEV_OTHER_DEV },
-		{ "/dev/loop0", "ext4", DEV_OTHER_DEV },
+		/* The preparing machine's own devices: never the instance's disk. */
+		{ "/dev/loop0", "ext4", DEV_KERNEL },
+		{ "/dev/loop0p1", "ext4", DEV_KERNEL },
+		{ "/dev/dm-0", "ext4", DEV_KERNEL },
+		{ "/dev/nbd0p2", "ext4", DEV_KERNEL },
+		{ "/dev/ram0", "ext4", DEV_KERNEL },
+		{ "/dev/loopy/lv", "ext4", DEV_LVM },
+		{ "/dev/ramdisk", "ext4", DEV_OTHER_DEV },
 		{ "/dev/sd", "ext4", DEV_OTHER_DEV },
 		{ "/dev/", "ext4", DEV_OTHER_DEV },
 		{ "/dev/a/b/c", "ext4", DEV_OTHER_DEV },
@@ -328,6 +335,12 @@ static void t_kernel_disk_of(void **state)
 		{ "/dev/cciss/c0d0", "cciss/c0d0" },
 		{ "/dev/sr0", "sr0" },     /* a CD-ROM drive is its own disk */
 		{ "/dev/scd1", "scd1" },
+		{ "/dev/loop0p1", "loop0" },
+		{ "/dev/loop0", "loop0" },
+		{ "/dev/loop12p3", "loop12" },
+		{ "/dev/nbd0p2", "nbd0" },
+		{ "/dev/dm-3", "dm-3" },
+		{ "/dev/ram0", "ram0" },
 		{ "/dev/srv/data", NULL }, /* LVM */
 		{ "/dev/mapper/vg-root", NULL },
 		{ "/dev/md0", NULL },
