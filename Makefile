@@ -23,10 +23,11 @@ PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(LINUX_PKGS) 2>/dev/null) -lbz2
 # Sources by directory (new files are picked up without editing this file):
 #  agent/*.c         the portable core, built for Linux and Windows (main.c is the entry point)
 #  agent/check_*.c   the Linux checks' registry entries and pure rules (portable C, Linux facts)
+#  agent/fix_*.c     the Linux checks' fix planners
 #  linux/*.c         Linux probes, path layer, fixers
 #  windows/*.c       the Windows platform and checks
 MAIN := agent/main.c
-LINUX_RULES := $(sort $(wildcard agent/check_*.c))
+LINUX_RULES := $(sort $(wildcard agent/check_*.c agent/fix_*.c))
 CORE_SRCS := $(sort $(filter-out $(MAIN) $(LINUX_RULES),$(wildcard agent/*.c)))
 LINUX_SRCS := $(sort $(wildcard linux/*.c))
 WIN_SRCS := $(sort $(wildcard windows/*.c))

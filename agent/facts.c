@@ -139,6 +139,8 @@ static void kernels_free(struct kernel_facts *k)
 
 static void cloudinit_free(struct cloudinit_facts *c)
 {
+	if (c->s.state != FS_UNPROBED)
+		ci_config_free(&c->cfg);
 	section_free(&c->s);
 	strvec_clear(&c->install_evidence);
 	free(c->version);
@@ -154,8 +156,6 @@ static void cloudinit_free(struct cloudinit_facts *c)
 		ci_eval_free(&c->eval);
 	if (c->predicted)
 		ci_boot_free(&c->boot);
-	if (c->s.state != FS_UNPROBED)
-		ci_config_free(&c->cfg);
 	strvec_clear(&c->cdrom_evidence);
 	strvec_clear(&c->state_paths);
 	strvec_clear(&c->notes);

@@ -2,8 +2,12 @@
 #include <string.h>
 
 #include "check.h"
+#include "cli.h"
 #include "facts.h"
 #include "banned.h"
+
+/* The name messages start with (cli.h); here so that every binary, tests included, has it. */
+const char *progname = "cvmprep";
 
 const struct check *check_find(const char *id)
 {
