@@ -352,8 +352,9 @@ static const struct ynode *cand_node(const struct cand *c)
 /*
  * cloud-init's mergemanydict over candidates in priority order (highest first), with its default
  * mergers: the first value wins, except that mappings merge key by key, and a mapping further down
- * replaces a list above it (the list merger's "replace" when handed a non-list). The result is a
- * leaf (returned in *leaf) or the list of mappings that merge (kept in cs, in order).
+ * replaces a list or a string above it (the list and string mergers return what they are handed
+ * unless told to append). The result is a leaf (returned in *leaf) or the list of mappings that
+ * merge (kept in cs, in order).
  */
 static bool fold(struct cands *cs, struct cand *leaf)
 {
@@ -364,7 +365,9 @@ static bool fold(struct cands *cs, struct cand *leaf)
 		bool is_map = n && n->kind == YNODE_MAP;
 		if (have_leaf) {
 			const struct ynode *l = cand_node(leaf);
-			if (is_map && l && l->kind == YNODE_SEQ) {
+			bool replaced = l && (l->kind == YNODE_SEQ ||
+					      (l->kind == YNODE_SCALAR && ynode_scalar_type(l) == YS_STR));
+			if (is_map && replaced) {
 				have_leaf = false;
 				cands_push(&maps, cs->v[i].f, cs->v[i].key, cs->v[i].val);
 			}
