@@ -161,8 +161,26 @@ static void cloudinit_free(struct cloudinit_facts *c)
 	strvec_clear(&c->notes);
 }
 
+static void net_free(struct net_facts *n)
+{
+	section_free(&n->s);
+	free(n->naming_evidence);
+	free(n->cmd_source);
+	for (size_t i = 0; i < n->nrules; i++)
+		nc_file_free(&n->rules[i]);
+	free(n->rules);
+	free(n->rule_generator);
+	for (size_t i = 0; i < n->nfiles; i++)
+		nc_file_free(&n->files[i]);
+	free(n->files);
+	if (n->have_netplan)
+		nc_file_free(&n->netplan);
+	free(n->interfaces);
+}
+
 void facts_free(struct facts *f)
 {
+	net_free(&f->net);
 	kernels_free(&f->kernels);
 	cloudinit_free(&f->cloudinit);
 	section_free(&f->generalize.s);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "cloudinit.h"
+#include "netcfg.h"
 #include "util.h"
 
 enum fstate {
@@ -248,6 +249,33 @@ struct cloudinit_facts {
 	struct strvec notes;       /* files that could not be read */
 };
 
+/* net.*: how the first NIC will be named, MAC bindings, and the active stack's configuration. */
+enum net_stack { STACK_IFUPDOWN, STACK_NETPLAN, STACK_NM, STACK_IFCFG_RH, STACK_WICKED, STACK_NETWORKD, STACK_COUNT };
+
+struct net_facts {
+	struct section s;
+	/* naming */
+	bool udev_naming;         /* systemd/udev predictable names would apply */
+	char *naming_evidence;
+	bool biosdevname;         /* biosdevname is installed */
+	struct nc_cmdline cmd;    /* the default boot entry's command line */
+	char *cmd_source;
+	struct nc_cmdline future; /* GRUB_CMDLINE_LINUX(+_DEFAULT): what grub-mkconfig writes next */
+	bool have_future;
+	bool naming_masked;       /* 80-net-setup-link.rules or 99-default.link masked in /etc */
+	/* udev MAC bindings */
+	struct nc_file *rules;    /* each /etc/udev/rules.d file that binds a name to a MAC */
+	size_t nrules;
+	char *rule_generator;     /* the old persistent-net generator, if installed and not masked */
+	/* the stacks present and their files */
+	bool present[STACK_COUNT];
+	struct nc_file *files;    /* every configuration file read, all stacks */
+	size_t nfiles;
+	struct nc_file netplan;   /* netplan's merged view (path "netplan") */
+	bool have_netplan;
+	char *interfaces;         /* /etc/network/interfaces when ifupdown is present */
+};
+
 /* Windows: the version as RtlGetVersion reports it. */
 struct winver_facts {
 	struct section s;
@@ -270,6 +298,7 @@ struct facts {
 	struct kernel_facts kernels;
 	struct generalize_facts generalize;
 	struct cloudinit_facts cloudinit;
+	struct net_facts net;
 };
 
 void facts_free(struct facts *f);

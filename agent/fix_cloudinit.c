@@ -162,27 +162,9 @@ static void comment_out_key(struct plan *p, const struct check *c, const struct 
 		if (k && k->line > first && (!next || k->line < next))
 			next = k->line;
 	}
-	const char *data;
-	size_t len;
-	if (plan_content(p, cf->path, &data, &len) < 0)
-		return;
-	struct strbuf sb = STRBUF_INIT;
-	unsigned ln = 1;
-	const char *q = data, *end = data + len;
-	while (q < end) {
-		const char *nl = memchr(q, '\n', (size_t)(end - q));
-		size_t n = nl ? (size_t)(nl - q + 1) : (size_t)(end - q);
-		bool in = ln >= first && (!next || ln < next);
-		if (in && !(n && q[0] == '#'))
-			strbuf_addstr(&sb, "# cvmprep: ");
-		strbuf_add(&sb, q, n);
-		q += n;
-		ln++;
-	}
 	char *why = xasprintf("it would override %s", DROPIN);
-	plan_write(p, c, cf->path, strbuf_str(&sb), sb.len, 0644, why);
+	plan_comment_lines(p, c, cf->path, first, next ? next - 1 : 0, why);
 	free(why);
-	strbuf_release(&sb);
 }
 
 int plan_cloudinit_datasource(struct ctx *ctx, const struct facts *f, struct plan *p)

@@ -167,6 +167,56 @@ void plan_note(struct plan *p, const char *fmt, ...)
 	va_end(ap);
 }
 
+int plan_comment_lines(struct plan *p, const struct check *c, const char *path, unsigned first, unsigned last,
+		       const char *why)
+{
+	const char *data;
+	size_t len;
+	int e = plan_content(p, path, &data, &len);
+	if (e < 0)
+		return e;
+	struct strbuf sb = STRBUF_INIT;
+	unsigned ln = 1;
+	const char *q = data, *end = data + len;
+	while (q < end) {
+		const char *nl = memchr(q, '\n', (size_t)(end - q));
+		size_t n = nl ? (size_t)(nl - q + 1) : (size_t)(end - q);
+		size_t ws = 0;
+		while (ws < n && (q[ws] == ' ' || q[ws] == '\t'))
+			ws++;
+		bool in = ln >= first && (!last || ln <= last);
+		if (in && !(ws < n && q[ws] == '#') && !(ws < n && (q[ws] == '\n' || q[ws] == '\r')))
+			strbuf_addstr(&sb, "# cvmprep: ");
+		strbuf_add(&sb, q, n);
+		q += n;
+		ln++;
+	}
+	plan_write(p, c, path, strbuf_str(&sb), sb.len, 0644, why);
+	strbuf_release(&sb);
+	return 0;
+}
+
+int plan_append(struct plan *p, const struct check *c, const char *path, const char *text, const char *why)
+{
+	const char *data = "";
+	size_t len = 0;
+	int e = plan_content(p, path, &data, &len);
+	if (e < 0 && e != -ENOENT)
+		return e;
+	if (e == -ENOENT) {
+		data = "";
+		len = 0;
+	}
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_add(&sb, data, len);
+	if (len && data[len - 1] != '\n')
+		strbuf_addch(&sb, '\n');
+	strbuf_addstr(&sb, text);
+	plan_write(p, c, path, strbuf_str(&sb), sb.len, 0644, why);
+	strbuf_release(&sb);
+	return 0;
+}
+
 static bool item_changes(const struct plan_item *it)
 {
 	if (it->kind != PLAN_WRITE)

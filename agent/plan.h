@@ -77,6 +77,12 @@ void plan_clear_flags(struct plan *p, const struct check *c, const char *path, u
 struct plan_item *plan_command(struct plan *p, const struct check *c, const char *const *argv, bool in_target,
 			       const char *why);
 void plan_note(struct plan *p, const char *fmt, ...) ATTR_PRINTF(2, 3);
+/* Comment out lines [first, last] of path (last 0: to the end) with "# cvmprep: ", lines already
+ * commented left alone. 0, or the error reading the file. */
+int plan_comment_lines(struct plan *p, const struct check *c, const char *path, unsigned first, unsigned last,
+		       const char *why);
+/* Append text to path (a newline first if the file does not end with one). */
+int plan_append(struct plan *p, const struct check *c, const char *path, const char *text, const char *why);
 /* Items that change something (writes whose content differs count; others always). */
 size_t plan_count(const struct plan *p);
 

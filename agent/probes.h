@@ -20,6 +20,8 @@ void probe_shadow(struct ctx *ctx, struct facts *f);
 void probe_guest(struct ctx *ctx, struct facts *f);
 /* cloud-init: installed, units, merged configuration, first-boot prediction, instance state. */
 void probe_cloudinit(struct ctx *ctx, struct facts *f);
+/* Network naming, MAC-binding udev rules, and the network stacks' files. */
+void probe_net(struct ctx *ctx, struct facts *f);
 /* Machine ID, SSH host keys, DHCP leases, shell histories (generalize.*). */
 void probe_generalize(struct ctx *ctx, struct facts *f);
 /* Installed kernels, their virtio modules (libkmod), images, configs and packages. */

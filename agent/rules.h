@@ -27,6 +27,9 @@ extern const struct check check_cloudinit_installed;
 extern const struct check check_cloudinit_enabled;
 extern const struct check check_cloudinit_datasource;
 extern const struct check check_cloudinit_state;
+extern const struct check check_net_ifnames;
+extern const struct check check_net_persistent_rules;
+extern const struct check check_net_config;
 extern const struct check check_generalize_machine_id;
 extern const struct check check_generalize_ssh_host_keys;
 extern const struct check check_generalize_dhcp_leases;
@@ -51,6 +54,9 @@ int plan_cloudinit_installed(struct ctx *ctx, const struct facts *f, struct plan
 int plan_cloudinit_enabled(struct ctx *ctx, const struct facts *f, struct plan *p);
 int plan_cloudinit_datasource(struct ctx *ctx, const struct facts *f, struct plan *p);
 int plan_cloudinit_state(struct ctx *ctx, const struct facts *f, struct plan *p);
+int plan_net_ifnames(struct ctx *ctx, const struct facts *f, struct plan *p);
+int plan_net_persistent_rules(struct ctx *ctx, const struct facts *f, struct plan *p);
+int plan_net_config(struct ctx *ctx, const struct facts *f, struct plan *p);
 /* Make kernel k's initramfs hold mods (persistent generator config + rebuild + verify). */
 int plan_initramfs_add(struct ctx *ctx, const struct facts *f, struct plan *p, const struct check *c,
 		       const struct kernel_info *k, const char *const *mods);

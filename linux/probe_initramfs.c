@@ -32,10 +32,12 @@ static char *resolve_initrd(struct ctx *ctx, const char *path)
 	if (rootfs_is_file(ctx->rfs, p))
 		return p;
 	char *b = xasprintf("/boot%s", p);
-	free(p);
-	if (rootfs_is_file(ctx->rfs, b))
+	if (!str_starts_with(p, "/boot/") && rootfs_is_file(ctx->rfs, b)) {
+		free(p);
 		return b;
-	return b; /* named by the entry but absent: the check says so */
+	}
+	free(b);
+	return p; /* named by the entry but absent: the check says so */
 }
 
 static char *distro_initrd(struct ctx *ctx, const char *ver)
