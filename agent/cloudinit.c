@@ -13,20 +13,50 @@
 
 #define CMDLINE_ORIGIN "kernel command line"
 
-/* cloud-init 22.4's built-in datasource_list (settings.py), used when no file sets one. */
-static const char *const builtin_dslist[] = {
-	"NoCloud", "ConfigDrive", "LXD", "OpenNebula", "DigitalOcean", "Azure", "AltCloud", "OVF",
-	"MAAS", "GCE", "OpenStack", "AliYun", "Vultr", "Ec2", "CloudSigma", "CloudStack", "SmartOS",
-	"Bigstep", "Scaleway", "Hetzner", "IBMCloud", "Oracle", "Exoscale", "RbxCloud", "UpCloud",
-	"VMware", "NWCS", "None", NULL,
+/*
+ * The built-in lists, used when nothing sets one: cloud-init's (settings.py) and ds-identify's
+ * (DI_DSLIST_DEFAULT), by the version that last changed them. None is single-entry and all
+ * name ConfigDrive; the names matter for evidence only.
+ */
+struct default_list {
+	int major, minor; /* from this version on */
+	const char *names;
 };
 
-/* ds-identify 22.4's DI_DSLIST_DEFAULT, searched when it finds no datasource_list it can read. */
-static const char *const dsi_default_dslist[] = {
-	"MAAS", "ConfigDrive", "NoCloud", "AltCloud", "Azure", "Bigstep", "CloudSigma", "CloudStack",
-	"DigitalOcean", "Vultr", "AliYun", "Ec2", "GCE", "OpenNebula", "OpenStack", "OVF", "SmartOS",
-	"Scaleway", "Hetzner", "IBMCloud", "Oracle", "Exoscale", "RbxCloud", "UpCloud", "VMware", "LXD",
-	"NWCS", NULL,
+static const struct default_list builtin_dslists[] = {
+	{ 25, 1, "NoCloud ConfigDrive LXD OpenNebula DigitalOcean Azure AltCloud VMware OVF MAAS GCE OpenStack AliYun "
+		 "Vultr Ec2 CloudSigma CloudStack SmartOS Bigstep Scaleway Hetzner IBMCloud Oracle Exoscale RbxCloud "
+		 "UpCloud NWCS Akamai WSL CloudCIX None" },
+	{ 24, 4, "NoCloud ConfigDrive LXD OpenNebula DigitalOcean Azure AltCloud OVF MAAS GCE OpenStack AliYun Vultr Ec2 "
+		 "CloudSigma CloudStack SmartOS Bigstep Scaleway Hetzner IBMCloud Oracle Exoscale RbxCloud UpCloud "
+		 "VMware NWCS Akamai WSL CloudCIX None" },
+	{ 24, 1, "NoCloud ConfigDrive LXD OpenNebula DigitalOcean Azure AltCloud OVF MAAS GCE OpenStack AliYun Vultr Ec2 "
+		 "CloudSigma CloudStack SmartOS Bigstep Scaleway Hetzner IBMCloud Oracle Exoscale RbxCloud UpCloud "
+		 "VMware NWCS Akamai WSL None" },
+	{ 23, 3, "NoCloud ConfigDrive LXD OpenNebula DigitalOcean Azure AltCloud OVF MAAS GCE OpenStack AliYun Vultr Ec2 "
+		 "CloudSigma CloudStack SmartOS Bigstep Scaleway Hetzner IBMCloud Oracle Exoscale RbxCloud UpCloud "
+		 "VMware NWCS Akamai None" },
+	{ 0, 0, "NoCloud ConfigDrive LXD OpenNebula DigitalOcean Azure AltCloud OVF MAAS GCE OpenStack AliYun Vultr Ec2 "
+		"CloudSigma CloudStack SmartOS Bigstep Scaleway Hetzner IBMCloud Oracle Exoscale RbxCloud UpCloud "
+		"VMware NWCS None" },
+};
+
+static const struct default_list dsi_default_dslists[] = {
+	{ 25, 1, "MAAS ConfigDrive NoCloud AltCloud Azure Bigstep CloudSigma CloudStack DigitalOcean Vultr AliYun Ec2 GCE "
+		 "OpenNebula OpenStack VMware OVF SmartOS Scaleway Hetzner IBMCloud Oracle Exoscale RbxCloud UpCloud LXD "
+		 "NWCS Akamai WSL CloudCIX" },
+	{ 24, 4, "MAAS ConfigDrive NoCloud AltCloud Azure Bigstep CloudSigma CloudStack DigitalOcean Vultr AliYun Ec2 GCE "
+		 "OpenNebula OpenStack OVF SmartOS Scaleway Hetzner IBMCloud Oracle Exoscale RbxCloud UpCloud VMware LXD "
+		 "NWCS Akamai WSL CloudCIX" },
+	{ 24, 1, "MAAS ConfigDrive NoCloud AltCloud Azure Bigstep CloudSigma CloudStack DigitalOcean Vultr AliYun Ec2 GCE "
+		 "OpenNebula OpenStack OVF SmartOS Scaleway Hetzner IBMCloud Oracle Exoscale RbxCloud UpCloud VMware LXD "
+		 "NWCS Akamai WSL" },
+	{ 23, 3, "MAAS ConfigDrive NoCloud AltCloud Azure Bigstep CloudSigma CloudStack DigitalOcean Vultr AliYun Ec2 GCE "
+		 "OpenNebula OpenStack OVF SmartOS Scaleway Hetzner IBMCloud Oracle Exoscale RbxCloud UpCloud VMware LXD "
+		 "NWCS Akamai" },
+	{ 0, 0, "MAAS ConfigDrive NoCloud AltCloud Azure Bigstep CloudSigma CloudStack DigitalOcean Vultr AliYun Ec2 GCE "
+		"OpenNebula OpenStack OVF SmartOS Scaleway Hetzner IBMCloud Oracle Exoscale RbxCloud UpCloud VMware LXD "
+		"NWCS" },
 };
 
 /* ---- versions ---- */
@@ -96,6 +126,15 @@ static bool version_ge(const struct ci_version *v, int major, int minor, int pat
 	if (v->minor != minor)
 		return v->minor > minor;
 	return v->patch >= patch;
+}
+
+/* The list of the newest entry not newer than v (an unknown version takes the newest). */
+static void push_default(struct strvec *out, const struct default_list *t, size_t n, const struct ci_version *v)
+{
+	size_t k = 0;
+	while (k + 1 < n && !version_ge(v, t[k].major, t[k].minor, 0))
+		k++;
+	str_split(out, t[k].names, " ");
 }
 
 /* ---- configuration ---- */
@@ -887,8 +926,7 @@ static void dsi_read_dslist(const struct ci_config *c, struct ci_eval *e)
 		names_from_words(&l->names, dslist);
 	free(dslist);
 	if (!l->names.n) {
-		for (const char *const *p = dsi_default_dslist; *p; p++)
-			strvec_push(&l->names, *p);
+		push_default(&l->names, dsi_default_dslists, ARRAY_SIZE(dsi_default_dslists), v);
 		l->is_default = true;
 		origin_set(&l->at, NULL, 0);
 	}
@@ -1098,8 +1136,7 @@ int ci_evaluate(const struct ci_config *c, struct ci_eval *e)
 	if (r == 1) {
 		dslist_from_node(&e->dslist, &f);
 	} else {
-		for (const char *const *p = builtin_dslist; *p; p++)
-			strvec_push(&e->dslist.names, *p);
+		push_default(&e->dslist.names, builtin_dslists, ARRAY_SIZE(builtin_dslists), &c->version);
 		e->dslist.is_default = true;
 	}
 

@@ -490,6 +490,42 @@ static void t_boot(void **state)
 	}
 }
 
+static void t_default_lists(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *version;
+		const char *py_last3, *dsi_last3;
+	} rows[] = {
+		{ "22.4", "VMware|NWCS|None", "VMware|LXD|NWCS" },
+		{ "23.3", "NWCS|Akamai|None", "LXD|NWCS|Akamai" },
+		{ "24.4", "WSL|CloudCIX|None", "Akamai|WSL|CloudCIX" },
+		{ "26.1", "WSL|CloudCIX|None", "Akamai|WSL|CloudCIX" },
+		{ "20.1", "VMware|NWCS|None", "VMware|LXD|NWCS" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		struct ci_config c;
+		struct ci_eval e;
+		static const struct cfile none[MAXF] = { { NULL, NULL } };
+		load(&c, none, rows[i].version, NULL);
+		assert_int_equal(ci_evaluate(&c, &e), 0);
+		assert_true(e.dslist.is_default && e.dsi_dslist.is_default);
+		assert_true(e.dslist.names.n > 3 && e.dsi_dslist.names.n > 3);
+		char *p = xasprintf("%s|%s|%s", e.dslist.names.v[e.dslist.names.n - 3], e.dslist.names.v[e.dslist.names.n - 2],
+				    e.dslist.names.v[e.dslist.names.n - 1]);
+		char *d = xasprintf("%s|%s|%s", e.dsi_dslist.names.v[e.dsi_dslist.names.n - 3],
+				    e.dsi_dslist.names.v[e.dsi_dslist.names.n - 2], e.dsi_dslist.names.v[e.dsi_dslist.names.n - 1]);
+		EXPECT_STR(i, rows[i].version, p, rows[i].py_last3);
+		EXPECT_STR(i, rows[i].version, d, rows[i].dsi_last3);
+		EXPECT_INT(i, rows[i].version, ci_list_reaches_config_drive(&e.dslist.names), true);
+		EXPECT_INT(i, rows[i].version, ci_list_is_single(&e.dsi_dslist.names), false);
+		free(p);
+		free(d);
+		ci_eval_free(&e);
+		ci_config_free(&c);
+	}
+}
+
 static void t_list_rules(void **state)
 {
 	(void)state;
@@ -833,7 +869,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_merge),        cmocka_unit_test(t_policy),      cmocka_unit_test(t_boot),
-		cmocka_unit_test(t_list_rules),   cmocka_unit_test(t_conf_d),      cmocka_unit_test(t_version),
+		cmocka_unit_test(t_list_rules),   cmocka_unit_test(t_default_lists), cmocka_unit_test(t_conf_d),      cmocka_unit_test(t_version),
 		cmocka_unit_test(t_cmdline_cc),   cmocka_unit_test(t_scalar_types), cmocka_unit_test(t_load_errors),
 		cmocka_unit_test(t_merge_keys),   cmocka_unit_test(t_bombs),
 	};
