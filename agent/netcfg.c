@@ -677,20 +677,47 @@ struct kv {
 	unsigned line;
 };
 
+/* ifcfg files have a few dozen keys; past this many, later new keys are dropped. */
+#define NC_MAX_KEYS 4096u
+#define KV_SLOTS (2 * NC_MAX_KEYS)
+
+/* Shell variables by name: a small hash table, so that a file of distinct junk keys stays linear. */
 struct kvs {
 	struct kv *v;
 	size_t n, alloc;
+	size_t *slot; /* KV_SLOTS entries: index + 1 into v, 0 free */
 };
 
-static void kvs_set(struct kvs *m, const char *key, const char *val, unsigned line)
+static size_t kv_hash(const char *s)
 {
-	for (size_t i = 0; i < m->n; i++)
-		if (strcmp(m->v[i].key, key) == 0) {
-			free(m->v[i].val);
-			m->v[i].val = xstrdup(val);
-			m->v[i].line = line;
-			return;
-		}
+	size_t h = 5381;
+	for (; *s; s++)
+		h = h * 33 + (unsigned char)*s;
+	return h & (KV_SLOTS - 1);
+}
+
+static size_t *kvs_find(struct kvs *m, const char *key)
+{
+	if (!m->slot)
+		m->slot = xcalloc(KV_SLOTS, sizeof(*m->slot));
+	size_t h = kv_hash(key);
+	while (m->slot[h] && strcmp(m->v[m->slot[h] - 1].key, key) != 0)
+		h = (h + 1) & (KV_SLOTS - 1);
+	return &m->slot[h];
+}
+
+static bool kvs_set(struct kvs *m, const char *key, const char *val, unsigned line)
+{
+	size_t *sl = kvs_find(m, key);
+	if (*sl) {
+		struct kv *e = &m->v[*sl - 1];
+		free(e->val);
+		e->val = xstrdup(val);
+		e->line = line;
+		return true;
+	}
+	if (m->n >= NC_MAX_KEYS)
+		return false;
 	if (m->n == m->alloc) {
 		m->alloc = m->alloc ? m->alloc * 2 : 16;
 		m->v = xreallocarray(m->v, m->alloc, sizeof(*m->v));
@@ -698,15 +725,14 @@ static void kvs_set(struct kvs *m, const char *key, const char *val, unsigned li
 	m->v[m->n].key = xstrdup(key);
 	m->v[m->n].val = xstrdup(val);
 	m->v[m->n].line = line;
-	m->n++;
+	*sl = ++m->n;
+	return true;
 }
 
-static const struct kv *kvs_get(const struct kvs *m, const char *key)
+static const struct kv *kvs_get(struct kvs *m, const char *key)
 {
-	for (size_t i = 0; i < m->n; i++)
-		if (strcmp(m->v[i].key, key) == 0)
-			return &m->v[i];
-	return NULL;
+	size_t *sl = kvs_find(m, key);
+	return *sl ? &m->v[*sl - 1] : NULL;
 }
 
 static void kvs_free(struct kvs *m)
@@ -716,6 +742,7 @@ static void kvs_free(struct kvs *m)
 		free(m->v[i].val);
 	}
 	free(m->v);
+	free(m->slot);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -742,7 +769,7 @@ bool nc_ifcfg_wanted(const char *name)
 	return true;
 }
 
-static const struct kv *first_address(const struct kvs *m, bool suse)
+static const struct kv *first_address(struct kvs *m, bool suse)
 {
 	const struct kv *a = kvs_get(m, "IPADDR");
 	if (a && *a->val)
@@ -760,8 +787,9 @@ static const struct kv *first_address(const struct kvs *m, bool suse)
 
 int nc_parse_ifcfg(const char *path, const char *data, size_t len, bool suse, struct nc_file *f)
 {
-	struct kvs m = { NULL, 0, 0 };
+	struct kvs m = { NULL, 0, 0, NULL };
 	struct line_iter it;
+	bool too_many = false;
 	file_init(f, suse ? NC_IFCFG_SUSE : NC_IFCFG_RH, path);
 	line_iter_init(&it, data, len);
 	while (line_iter_next(&it)) {
@@ -781,7 +809,10 @@ int nc_parse_ifcfg(const char *path, const char *data, size_t len, bool suse, st
 			note(f, it.lineno, "'%s': malformed shell value: ignored", l);
 			continue;
 		}
-		kvs_set(&m, l, val, it.lineno);
+		if (!kvs_set(&m, l, val, it.lineno) && m.n == NC_MAX_KEYS && !too_many) {
+			note(f, it.lineno, "more than %u variables: the rest is not read", NC_MAX_KEYS);
+			too_many = true;
+		}
 		free(val);
 	}
 	line_iter_done(&it);
@@ -884,8 +915,8 @@ struct ini {
 
 static void ini_add(struct ini *d, const char *section, const char *key, const char *val, unsigned line)
 {
-	if (d->n >= 100000)
-		return;
+	if (d->n >= 10000)
+		return; /* unit files and keyfiles have dozens of lines */
 	if (d->n == d->alloc) {
 		d->alloc = d->alloc ? d->alloc * 2 : 32;
 		d->v = xreallocarray(d->v, d->alloc, sizeof(*d->v));
@@ -1073,17 +1104,31 @@ int nc_parse_nm_keyfile(const char *path, const char *data, size_t len, struct n
 	} else if (!type || strcmp(type->val, "ethernet") == 0 || strcmp(type->val, "802-3-ethernet") == 0) {
 		set_method(i, NC_DHCP, "no [ipv4] method (auto)", 0);
 	}
-	for (int k = 1; k <= 100 && !i->address; k++) {
-		char key[16];
-		snprintf(key, sizeof(key), "address%d", k);
-		const struct ini_entry *a = ini_last(&d, "ipv4", key);
-		if (!a && k == 1)
-			a = ini_last(&d, "ipv4", "addresses");
-		if (a && *a->val) {
-			char *v = xstrndup(a->val, strcspn(a->val, ",;"));
-			set_field(&i->address, &i->address_line, v, a->line);
-			free(v);
+	/* the lowest numbered addressN= (or the older addresses=) of [ipv4] */
+	const struct ini_entry *best = NULL;
+	long best_n = 0;
+	for (size_t k = 0; k < d.n; k++) {
+		const struct ini_entry *a = &d.v[k];
+		if (strcmp(a->section, "ipv4") != 0 || !*a->val)
+			continue;
+		long num;
+		if (strcmp(a->key, "addresses") == 0 || strcmp(a->key, "address") == 0) {
+			num = 0;
+		} else if (str_starts_with(a->key, "address") && a->key[7] >= '1' && a->key[7] <= '9' &&
+			   strspn(a->key + 7, "0123456789") == strlen(a->key + 7) && strlen(a->key + 7) < 6) {
+			num = strtol(a->key + 7, NULL, 10);
+		} else {
+			continue;
 		}
+		if (!best || num < best_n || (num == best_n && a->line > best->line)) {
+			best = a;
+			best_n = num;
+		}
+	}
+	if (best) {
+		char *v = xstrndup(best->val, strcspn(best->val, ",;"));
+		set_field(&i->address, &i->address_line, v, best->line);
+		free(v);
 	}
 	const struct ini_entry *ac = ini_last(&d, "connection", "autoconnect");
 	i->autostart = ac ? glib_true(ac->val) : 1;

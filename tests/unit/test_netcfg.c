@@ -6,6 +6,7 @@
  * what the tool does were checked with ifquery 0.8.41 and netplan 0.106's generate.
  */
 #include <stdlib.h>
+#include <time.h>
 
 #include "unit.h"
 
@@ -684,6 +685,48 @@ static void t_junk(void **state)
 	nc_file_free(&m);
 	nc_parse_ifcfg(RH "eth0", NULL, 0, false, &m);
 	nc_file_free(&m);
+
+	/*
+	 * The path layer's bound (4 MiB) of the worst lines for each parser: fast, so linear. Under
+	 * AddressSanitizer a quarter of it, whose quarantine would otherwise take half a gigabyte.
+	 */
+#if defined(__SANITIZE_ADDRESS__)
+	const size_t worst_size = 1u << 20;
+#else
+	const size_t worst_size = 4u << 20;
+#endif
+	static const char *const worst[] = { "iface e inet dhcp\n address 1\n", "K%d=v\n", "[g%d]\nk=v\n", "Name=x%d\n",
+					     "NAME=\"x%d\", ATTR{address}==\"00:00:00:00:00:01\"\n", "    e%d: {dhcp4: true}\n" };
+	for (size_t w = 0; w < ARRAY_SIZE(worst); w++) {
+		struct strbuf sb = STRBUF_INIT;
+		if (w == 3)
+			strbuf_addstr(&sb, "[Match]\n");
+		if (w == 5)
+			strbuf_addstr(&sb, "network:\n  ethernets:\n");
+		for (int k = 0; sb.len < worst_size; k++)
+			strbuf_addf(&sb, worst[w], k);
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		struct nc_file g;
+		nc_parse_ifupdown(IF, sb.buf, sb.len, &g);
+		nc_file_free(&g);
+		nc_parse_ifcfg(RH "eth0", sb.buf, sb.len, false, &g);
+		nc_file_free(&g);
+		nc_parse_nm_keyfile(NM "x", sb.buf, sb.len, &g);
+		nc_file_free(&g);
+		nc_parse_networkd(ND "x.network", sb.buf, sb.len, &g);
+		nc_file_free(&g);
+		nc_parse_udev_rules(UD, sb.buf, sb.len, &g);
+		nc_file_free(&g);
+		nc_parse_netplan(NP "x.yaml", sb.buf, sb.len, &g);
+		nc_file_free(&g);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		double dt = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		/* generous for slow machines; a parser quadratic in lines takes minutes here */
+		if (dt > 10.0)
+			fail_msg("4 MiB of '%s' took %.1f s", worst[w], dt);
+		strbuf_release(&sb);
+	}
 
 	/* many definitions: bounded, and said so */
 	struct strbuf big = STRBUF_INIT;
