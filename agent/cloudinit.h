@@ -103,11 +103,16 @@ struct ci_found {
 /* 1 found, 0 not set (or a level above is not a mapping), -E2BIG: merge keys too deep to follow. */
 int ci_lookup(const struct ci_config *c, const char *const *path, struct ci_found *out);
 
+/*
+ * A datasource_list. names: the names as written (a mapping: its keys, as cloud-init iterates
+ * them; a string: split at commas, which only ds-identify does); entries that are not strings
+ * are left out and named in problem.
+ */
 struct ci_dslist {
 	struct strvec names;
 	struct ci_origin at;
-	bool is_default;  /* nothing set it: the built-in list */
-	bool from_string; /* a string, not a list: cloud-init would iterate its characters */
+	bool is_default;  /* nothing set it: the built-in list of that version */
+	bool from_string; /* a string, not a list: cloud-init itself would iterate its characters */
 	char *problem;    /* why cloud-init cannot use it as written, or NULL */
 };
 
