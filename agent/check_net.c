@@ -126,6 +126,22 @@ static void rule_config(const struct facts *facts, const struct check *c, struct
 		eth0_dhcp = true;
 	}
 
+	/* A file the stack refuses (whole, or from a line on) configures nothing after that point. */
+	for (size_t i = 0; i < n->nfiles; i++) {
+		const struct nc_file *nf = &n->files[i];
+		if (!nf->stop_reason)
+			continue;
+		char *subject = xasprintf("%s:%u", nf->path, nf->stop_line);
+		struct finding *fd = report_add(r, c, ST_FAIL, subject, "%s %s: %s", nc_format_name(nf->format),
+						nf->stop_whole_file ? "ignores the whole file" : "stops reading the file here",
+						nf->stop_reason);
+		/* The main interfaces file, or a netplan file (netplan then applies none): nothing comes up. */
+		if ((n->interfaces && strcmp(nf->path, n->interfaces) == 0) || nf->format == NC_NETPLAN)
+			fd->severity = SEV_BLOCKER;
+		free(subject);
+		bad++;
+	}
+
 	/* Pins and static addresses anywhere in the stacks present. */
 	for (enum net_stack s = 0; s < STACK_COUNT; s++) {
 		if (!n->present[s])
