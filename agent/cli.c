@@ -87,6 +87,8 @@ void cli_run_checks(struct ctx *ctx, struct report *r)
 			c->probes[p](ctx, &ctx->facts);
 		c->rule(&ctx->facts, c, r);
 	}
+	if (!r->n)
+		strvec_push(&r->warnings, "no check ran: --only/--skip (or the config file's skip list) left none");
 }
 
 bool cli_color(const struct ctx *ctx, FILE *fp)

@@ -66,7 +66,7 @@ bool fstype_is_virtual(const char *fstype);
 
 /* ---- kernel command line ---- */
 void cmdline_split(const char *cmdline, struct strvec *out);
-/* The value of the last "key=value" for key, or NULL; *present tells whether the bare key occurs. */
+/* The value of the last "key=value" for key (before any "--"), or NULL. */
 char *cmdline_get(const char *cmdline, const char *key);
 
 /* ---- bootloaders ---- */

@@ -136,7 +136,9 @@ static size_t check_index(const struct check *c)
 void report_sort(struct report *r)
 {
 	/* A stable insertion sort (reports are small): findings of one check keep their file order. */
-	struct finding **tmp = xreallocarray(NULL, r->n ? r->n : 1, sizeof(*tmp));
+	if (r->n < 2)
+		return; /* nothing to order (and no array at all when empty) */
+	struct finding **tmp = xreallocarray(NULL, r->n, sizeof(*tmp));
 	memcpy(tmp, r->findings, r->n * sizeof(*tmp));
 	for (size_t i = 1; i < r->n; i++) {
 		struct finding *f = tmp[i];
