@@ -118,5 +118,6 @@ clean:
 	rm -rf $(BUILD)
 
 include bench/bench.mk
+include packaging/packaging.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
