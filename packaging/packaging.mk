@@ -82,7 +82,7 @@ deb: dist
 	sh packaging/debian-changelog.sh $(VERSION) $(SOURCE_DATE_EPOCH) packaging/debian/control \
 		>$(DEB_WORK)/$(DIST_NAME)/debian/changelog
 	cd $(DEB_WORK)/$(DIST_NAME) && dpkg-buildpackage -us -uc -b
-	cp $(DEB_WORK)/cvmprep_$(VERSION)_*.deb $(DEB_WORK)/cvmprep_$(VERSION)_*.changes \
+	cp $(DEB_WORK)/cvmprep*_$(VERSION)_*.deb $(DEB_WORK)/cvmprep_$(VERSION)_*.changes \
 		$(DEB_WORK)/cvmprep_$(VERSION)_*.buildinfo $(PKGDIR)/
 	@ls -1 $(PKGDIR)/cvmprep_$(VERSION)_*.deb
 
