@@ -303,6 +303,7 @@ static bool list_has_line(const char *data, size_t len, const char *line)
 static const char *const vendor_suffixes[] = {
 	".el", ".fc", "-generic", "-amd64", "-arm64", "-686", "-default", "-azure", "-aws", "-cloud-amd64",
 	"-lowlatency", ".tl", ".oc", ".an", ".ky", ".uel", "-rt-amd64", "-virtual", "-kvm", ".x86_64",
+	"-riscv64", "-armmp", "-s390x", "-powerpc64le", "-arch",
 };
 
 static void find_package(struct ctx *ctx, struct kernel_info *k, const char *dpkg_status, size_t dpkg_len)
