@@ -397,6 +397,18 @@ static char *version_of_image(const char *path)
 	return xstrdup(strchr(b, '-') + 1);
 }
 
+static const char *base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	return b ? b + 1 : path;
+}
+
+/* dracut's rescue image (/boot/vmlinuz-0-rescue-MACHINE_ID): a copy of some kernel, no module tree. */
+static bool is_rescue_image(const char *path)
+{
+	return str_starts_with(base_name(path), "vmlinuz-0-rescue-");
+}
+
 void probe_kernels(struct ctx *ctx, struct facts *f)
 {
 	struct kernel_facts *kf = &f->kernels;
@@ -443,7 +455,10 @@ void probe_kernels(struct ctx *ctx, struct facts *f)
 		for (size_t i = 0; i < boot.n; i++) {
 			char *p = xasprintf("/boot/%s", boot.v[i]);
 			char *ver = version_of_image(p);
-			if (ver && rootfs_is_file(ctx->rfs, p)) {
+			if (ver && is_rescue_image(p) && rootfs_is_file(ctx->rfs, p)) {
+				strvec_pushf(&kf->notes, "%s is dracut's rescue image (a copy of a kernel, booted only from "
+							 "the menu): not checked as an installed kernel", p);
+			} else if (ver && rootfs_is_file(ctx->rfs, p)) {
 				struct kernel_info *k = kernel_get(kf, ver);
 				if (!k->image)
 					k->image = xstrdup(p);
