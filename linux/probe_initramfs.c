@@ -63,7 +63,10 @@ static void find_initrd(struct ctx *ctx, const struct facts *f, struct kernel_in
 		const char *base = strrchr(e->kernel, '/');
 		base = base ? base + 1 : e->kernel;
 		const char *dash = strchr(base, '-');
-		if (!dash || strcmp(dash + 1, k->version) != 0)
+		/* By version, or by the image's own name (Arch's /boot/vmlinuz-linux). */
+		const char *img = k->image ? strrchr(k->image, '/') : NULL;
+		img = img ? img + 1 : k->image;
+		if ((!dash || strcmp(dash + 1, k->version) != 0) && !(img && strcmp(base, img) == 0))
 			continue;
 		/* The default entry decides; otherwise the first that boots this kernel normally. */
 		if (!best || (e->is_default && !best->is_default) ||
@@ -77,6 +80,10 @@ static void find_initrd(struct ctx *ctx, const struct facts *f, struct kernel_in
 		return;
 	}
 	k->initrd = distro_initrd(ctx, k->version);
+	/* mkinitcpio names the initramfs like the image: vmlinuz-linux, initramfs-linux.img. */
+	const char *img = k->image ? strrchr(k->image, '/') : NULL;
+	if (!k->initrd && img && str_starts_with(img, "/vmlinuz-") && strcmp(img + 9, k->version) != 0)
+		k->initrd = distro_initrd(ctx, img + 9);
 	if (k->initrd)
 		k->initrd_source = xstrdup("the distribution's naming (no boot entry names it)");
 }

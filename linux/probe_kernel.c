@@ -409,6 +409,80 @@ static bool is_rescue_image(const char *path)
 	return str_starts_with(base_name(path), "vmlinuz-0-rescue-");
 }
 
+/* Whether the boot entry's kernel path kp starts kernel k: by version, or by the image's name
+ * (Arch's /boot/vmlinuz-linux carries the package name, not the version). */
+static bool entry_boots(const char *kp, const struct kernel_info *k)
+{
+	char *ver = version_of_image(kp);
+	bool same = ver && strcmp(ver, k->version) == 0;
+	free(ver);
+	return same || (k->image && strcmp(base_name(kp), base_name(k->image)) == 0);
+}
+
+static void kernel_drop(struct kernel_facts *kf, size_t i)
+{
+	free(kf->v[i].version);
+	free(kf->v[i].image);
+	free(kf->v[i].moddir);
+	memmove(&kf->v[i], &kf->v[i + 1], (kf->n - i - 1) * sizeof(*kf->v));
+	kf->n--;
+}
+
+/*
+ * Arch Linux names the image after the package (/boot/vmlinuz-linux, -linux-lts) and keeps the
+ * package's copy in the module directory (/usr/lib/modules/VERSION/vmlinuz, with the package
+ * name in its pkgbase file). Such an image and its module directory are one kernel: pair them by
+ * pkgbase, or, without pkgbase files, when there is one image without a module directory and one
+ * module directory without an image in /boot.
+ */
+static void pair_named_images(struct ctx *ctx, struct kernel_facts *kf)
+{
+	size_t orphans = 0, bare = 0, orphan = 0, lone = 0;
+	for (size_t i = 0; i < kf->n; i++) {
+		if (kf->v[i].image && !kf->v[i].moddir) {
+			orphans++;
+			orphan = i;
+		} else if (kf->v[i].moddir && !kf->v[i].image) {
+			bare++;
+			lone = i;
+		}
+	}
+	bool paired_any = false;
+	for (size_t i = 0; i < kf->n;) {
+		struct kernel_info *o = &kf->v[i];
+		size_t match = kf->n;
+		if (o->image && !o->moddir)
+			for (size_t m = 0; m < kf->n && match == kf->n; m++) {
+				struct kernel_info *d = &kf->v[m];
+				if (!d->moddir || d->image)
+					continue;
+				char *pb = xasprintf("%s/pkgbase", d->moddir), *data = NULL;
+				size_t len;
+				if (rootfs_read(ctx->rfs, pb, 4096, &data, &len) == 0 && strcmp(str_trim(data), o->version) == 0)
+					match = m;
+				free(data);
+				free(pb);
+			}
+		if (match == kf->n) {
+			i++;
+			continue;
+		}
+		strvec_pushf(&kf->notes, "%s is the image of %s (pkgbase %s)", o->image, kf->v[match].moddir, o->version);
+		kf->v[match].image = o->image;
+		o->image = NULL;
+		kernel_drop(kf, i);
+		paired_any = true;
+	}
+	/* A name, not a version: a version-named image without modules is a kernel of its own. */
+	if (!paired_any && orphans == 1 && bare == 1 && !(kf->v[orphan].version[0] >= '0' && kf->v[orphan].version[0] <= '9')) {
+		strvec_pushf(&kf->notes, "%s is taken as the image of %s (the only kernel without an image in /boot)",
+			     kf->v[orphan].image, kf->v[lone].moddir);
+		kf->v[lone].image = kf->v[orphan].image;
+		kf->v[orphan].image = NULL;
+		kernel_drop(kf, orphan);
+	}
+}
+
 void probe_kernels(struct ctx *ctx, struct facts *f)
 {
 	struct kernel_facts *kf = &f->kernels;
@@ -468,6 +542,7 @@ void probe_kernels(struct ctx *ctx, struct facts *f)
 		}
 	}
 	strvec_clear(&boot);
+	pair_named_images(ctx, kf);
 
 	char *dpkg = NULL;
 	size_t dpkg_len = 0;
@@ -498,12 +573,10 @@ void probe_kernels(struct ctx *ctx, struct facts *f)
 		/* Which boot entries start it. */
 		for (size_t b = 0; b < f->boot.n; b++) {
 			const char *kp = f->boot.v[b].kernel;
-			char *ver = kp ? version_of_image(kp) : NULL;
-			if (ver && strcmp(ver, k->version) == 0) {
+			if (kp && entry_boots(kp, k)) {
 				k->in_boot_menu = true;
 				k->is_default = k->is_default || f->boot.v[b].is_default;
 			}
-			free(ver);
 		}
 		k->nmods = ARRAY_SIZE(wanted_mods);
 		k->mods = xcalloc(k->nmods, sizeof(*k->mods));
