@@ -238,8 +238,10 @@ void probe_cloudinit(struct ctx *ctx, struct facts *f)
 		if (c->systemd)
 			probe_unit(ctx, &c->units[i]);
 	}
+	/* cloud-init's setup.py installs it under usr/libexec on Red Hat's family, usr/lib elsewhere. */
 	c->has_ds_identify = rootfs_is_file(ctx->rfs, "/usr/lib/cloud-init/ds-identify") ||
-			     rootfs_is_file(ctx->rfs, "/lib/cloud-init/ds-identify");
+			     rootfs_is_file(ctx->rfs, "/lib/cloud-init/ds-identify") ||
+			     rootfs_is_file(ctx->rfs, "/usr/libexec/cloud-init/ds-identify");
 	read_config(ctx, c);
 	default_cmdline(f, c);
 	if (c->cmdline)
