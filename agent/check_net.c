@@ -84,6 +84,18 @@ static bool in_stack(const struct nc_file *f, enum net_stack s)
 	return false;
 }
 
+/* The interfaces a definition configures, for a message: the names it applies to where the
+ * stack matches by name (networkd's [Match] Name=, a keyfile's interface-name=), else its id. */
+static char *iface_label(const struct nc_iface *it)
+{
+	if (!it->names.n)
+		return xstrdup(it->id ? it->id : "?");
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < it->names.n; i++)
+		strbuf_addf(&sb, "%s%s", i ? " " : "", it->names.v[i]);
+	return strbuf_detach(&sb);
+}
+
 static const char *field_file(const struct nc_file *f, const char *field_file_ptr)
 {
 	return field_file_ptr ? field_file_ptr : f->path;
@@ -178,8 +190,10 @@ static void rule_config(const struct facts *facts, const struct check *c, struct
 					eth0_dhcp = true;
 					strvec_pushf(&ev, "%s:%u configures eth0 by DHCP", f->path, it->method_line);
 				} else if (it->id && !eth0 && it->method != NC_UNSET && strcmp(it->id, "lo") != 0) {
+					char *label = iface_label(it);
 					strvec_pushf(&ev, "%s:%u configures '%s', which will not exist on CVM", f->path, it->line,
-						     it->id);
+						     label);
+					free(label);
 				}
 			}
 		}
