@@ -30,8 +30,14 @@ static const char *find_tool(struct ctx *ctx, const char *name)
 	return NULL;
 }
 
-static enum generator detect(struct ctx *ctx)
+/*
+ * The generator, and whether its program is in the target (*tool). Without the program (a tree
+ * being assembled, a fixture) the configuration directory still tells which generator the
+ * distribution uses: its configuration is written, and the rebuild is left to the user.
+ */
+static enum generator detect(struct ctx *ctx, bool *tool)
 {
+	*tool = true;
 	/* Debian and Ubuntu: initramfs-tools, unless dracut replaced it. */
 	if (find_tool(ctx, "update-initramfs") && rootfs_is_dir(ctx->rfs, "/etc/initramfs-tools"))
 		return GEN_INITRAMFS_TOOLS;
@@ -39,6 +45,11 @@ static enum generator detect(struct ctx *ctx)
 		return GEN_DRACUT;
 	if (find_tool(ctx, "mkinitrd"))
 		return GEN_MKINITRD;
+	*tool = false;
+	if (rootfs_is_dir(ctx->rfs, "/etc/dracut.conf.d"))
+		return GEN_DRACUT;
+	if (rootfs_is_dir(ctx->rfs, "/etc/initramfs-tools"))
+		return GEN_INITRAMFS_TOOLS;
 	return GEN_NONE;
 }
 
@@ -142,7 +153,8 @@ int plan_initramfs_add(struct ctx *ctx, const struct facts *f, struct plan *p, c
 		       const struct kernel_info *k, const char *const *mods)
 {
 	(void)f;
-	enum generator g = detect(ctx);
+	bool tool;
+	enum generator g = detect(ctx, &tool);
 	if (!k->initrd) {
 		plan_note(p, "%s: kernel %s has no initramfs to rebuild", c->id, k->version);
 		return 0;
@@ -152,12 +164,24 @@ int plan_initramfs_add(struct ctx *ctx, const struct facts *f, struct plan *p, c
 	case GEN_INITRAMFS_TOOLS: {
 		plan_tools_modules(p, c, mods);
 		const char *argv[] = { "update-initramfs", "-u", "-k", k->version, NULL };
+		if (!tool) {
+			plan_note(p, "%s: no update-initramfs in the target: the drivers are listed in " TOOLS_MODULES
+				     "; rebuild %s with 'update-initramfs -u -k %s' before the export",
+				  c->id, k->initrd, k->version);
+			return 0;
+		}
 		it = plan_command(p, c, argv, true, "rebuild the initramfs with initramfs-tools");
 		break;
 	}
 	case GEN_DRACUT: {
 		plan_dracut_conf(p, c, mods);
 		const char *argv[] = { "dracut", "--force", k->initrd, k->version, NULL };
+		if (!tool) {
+			plan_note(p, "%s: no dracut in the target: the drivers are configured in " DRACUT_CONF
+				     "; rebuild %s with 'dracut --force %s %s' before the export",
+				  c->id, k->initrd, k->initrd, k->version);
+			return 0;
+		}
 		it = plan_command(p, c, argv, true, "rebuild the initramfs with dracut");
 		break;
 	}
