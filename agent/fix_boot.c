@@ -246,7 +246,16 @@ int plan_boot_root_device(struct ctx *ctx, const struct facts *f, struct plan *p
 	for (size_t i = 0; i < b->n; i++)
 		bls = bls || str_starts_with(b->v[i].source, "/boot/loader/entries/");
 
-	if (b->kind == LOADER_GRUB2 && bls && entries_bad) {
+	static const char *const grubby[] = { "/usr/sbin/grubby", "/sbin/grubby", "/usr/bin/grubby" };
+	bool have_grubby = false;
+	for (size_t i = 0; i < ARRAY_SIZE(grubby); i++)
+		have_grubby = have_grubby || rootfs_is_file(ctx->rfs, grubby[i]);
+	if (b->kind == LOADER_GRUB2 && bls && entries_bad && !have_grubby) {
+		for (size_t i = 0; i < n; i++)
+			plan_note(p, "boot.root-device: no grubby in the target: run 'grubby --update-kernel=ALL --args=%s=%s' "
+				     "after the fix",
+				  r[i].key, r[i].neu);
+	} else if (b->kind == LOADER_GRUB2 && bls && entries_bad) {
 		/* BLS entries: grubby edits every entry (and grubenv's kernelopts). */
 		for (size_t i = 0; i < n; i++) {
 			char *arg = xasprintf("--args=%s=%s", r[i].key, r[i].neu);

@@ -130,9 +130,16 @@ int plan_net_ifnames(struct ctx *ctx, const struct facts *f, struct plan *p)
 					  b->cmdline_linux_line);
 			}
 		}
-		if (bls) {
+		static const char *const grubby[] = { "/usr/sbin/grubby", "/sbin/grubby", "/usr/bin/grubby" };
+		bool have_grubby = false;
+		for (size_t i = 0; i < ARRAY_SIZE(grubby); i++)
+			have_grubby = have_grubby || rootfs_is_file(ctx->rfs, grubby[i]);
+		if (bls && have_grubby) {
 			const char *argv[] = { "grubby", "--update-kernel=ALL", "--args=" NAMING_ARGS, NULL };
 			plan_command(p, c, argv, true, "add the arguments to every BLS boot entry");
+		} else if (bls) {
+			plan_note(p, "net.ifnames: no grubby in the target: run 'grubby --update-kernel=ALL --args=\"" NAMING_ARGS
+				     "\"' after the fix");
 		} else {
 			static const char *const tools[] = { "/usr/sbin/grub-mkconfig", "/usr/sbin/grub2-mkconfig",
 							     "/sbin/grub-mkconfig", "/sbin/grub2-mkconfig" };
