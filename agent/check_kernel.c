@@ -50,8 +50,8 @@ static void rule_kernel_virtio(const struct facts *facts, const struct check *c,
 			switch (st) {
 			case MOD_BUILTIN:
 				nb++;
-				strvec_pushf(&ev, "%s: built in%s%s", required[q], m && m->config ? " (" : "",
-					     m && m->config ? m->config : "");
+				strvec_pushf(&ev, "%s: built in%s%s%s", required[q], m && m->config ? " (" : "",
+					     m && m->config ? m->config : "", m && m->config ? ")" : "");
 				break;
 			case MOD_MODULE:
 				nm++;
