@@ -35,6 +35,31 @@ static bool on_pkg(const char *pkg, const char *ver, void *arg)
 	return true;
 }
 
+/*
+ * Without a dpkg record (rpm, zypper, pip), the version is in the name of the package's metadata
+ * beside it: SITE/cloud_init-22.1-py3.9.egg-info or SITE/cloud_init-23.4.dist-info.
+ */
+static void metadata_version(struct ctx *ctx, struct cloudinit_facts *c, const char *site)
+{
+	struct strvec names = STRVEC_INIT;
+	if (rootfs_list(ctx->rfs, site, &names) < 0)
+		return;
+	for (size_t i = 0; i < names.n && !c->version; i++) {
+		const char *n = names.v[i];
+		if (!str_starts_with(n, "cloud_init-") || !(str_ends_with(n, ".egg-info") || str_ends_with(n, ".dist-info")))
+			continue;
+		const char *v = n + strlen("cloud_init-");
+		const char *end = strstr(v, "-py");
+		if (!end)
+			end = strrchr(v, '.');
+		if (!end || end == v || !(*v >= '0' && *v <= '9'))
+			continue;
+		c->version = xstrndup(v, (size_t)(end - v));
+		strvec_pushf(&c->install_evidence, "version %s from %s/%s", c->version, site, n);
+	}
+	strvec_clear(&names);
+}
+
 static void probe_installed(struct ctx *ctx, struct cloudinit_facts *c)
 {
 	char *data;
@@ -55,10 +80,16 @@ static void probe_installed(struct ctx *ctx, struct cloudinit_facts *c)
 			continue;
 		/* The program is a Python script: the package it imports must be there too. */
 		bool pkg = false;
-		static const char *const libs[] = { "/usr/lib/python3/dist-packages/cloudinit", "/usr/lib/python3.6/site-packages/cloudinit",
-						    "/usr/lib/python2.7/site-packages/cloudinit", "/usr/local/lib/python3/dist-packages/cloudinit" };
-		for (size_t l = 0; l < ARRAY_SIZE(libs) && !pkg; l++)
-			pkg = rootfs_is_dir(ctx->rfs, libs[l]);
+		char *site = NULL;
+		static const char *const libs[] = { "/usr/lib/python3/dist-packages", "/usr/lib/python3.6/site-packages",
+						    "/usr/lib/python2.7/site-packages", "/usr/local/lib/python3/dist-packages" };
+		for (size_t l = 0; l < ARRAY_SIZE(libs) && !pkg; l++) {
+			char *p = xasprintf("%s/cloudinit", libs[l]);
+			pkg = rootfs_is_dir(ctx->rfs, p);
+			if (pkg)
+				site = xstrdup(libs[l]);
+			free(p);
+		}
 		if (!pkg) {
 			struct strvec names = STRVEC_INIT;
 			static const char *const roots[] = { "/usr/lib", "/usr/lib64", "/usr/local/lib" };
@@ -71,7 +102,11 @@ static void probe_installed(struct ctx *ctx, struct cloudinit_facts *c)
 						continue;
 					char *a = xasprintf("%s/%s/site-packages/cloudinit", roots[r], names.v[n]);
 					char *b = xasprintf("%s/%s/dist-packages/cloudinit", roots[r], names.v[n]);
-					pkg = rootfs_is_dir(ctx->rfs, a) || rootfs_is_dir(ctx->rfs, b);
+					if (rootfs_is_dir(ctx->rfs, a) || rootfs_is_dir(ctx->rfs, b)) {
+						pkg = true;
+						char *hit = rootfs_is_dir(ctx->rfs, a) ? a : b;
+						site = xstrndup(hit, strlen(hit) - strlen("/cloudinit"));
+					}
 					free(a);
 					free(b);
 				}
@@ -81,9 +116,12 @@ static void probe_installed(struct ctx *ctx, struct cloudinit_facts *c)
 		if (pkg) {
 			c->installed = true;
 			strvec_pushf(&c->install_evidence, "%s and its Python package exist", bins[i]);
+			if (!c->version)
+				metadata_version(ctx, c, site);
 		} else {
 			strvec_pushf(&c->install_evidence, "%s exists but its Python package (cloudinit) was not found", bins[i]);
 		}
+		free(site);
 		break;
 	}
 	c->forced_import = rootfs_is_file(ctx->rfs, "/usr/local/sbin/cvmprep-forced-import");
