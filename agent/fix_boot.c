@@ -129,7 +129,7 @@ static size_t collect(struct ctx *ctx, const struct facts *f, struct plan *p, st
 				char *why = NULL;
 				char *uuid = probe_uuid_for(ctx, f, v, k == 0 ? "/" : "swap", loc, &why);
 				if (!uuid) {
-					plan_note(p, "%s=%s left as it is: %s", keys[k], v, why);
+					plan_note(p, "boot.root-device: %s=%s left as it is: %s", keys[k], v, why);
 					free(why);
 					free(v);
 					continue;

@@ -28,7 +28,7 @@ int plan_fstab_device_names(struct ctx *ctx, const struct facts *f, struct plan 
 		char *reason = NULL;
 		char *uuid = probe_uuid_for(ctx, f, en->spec, en->file, en->loc, &reason);
 		if (!uuid) {
-			plan_note(p, "/etc/fstab:%u: %s left as it is: %s", en->line, en->spec, reason);
+			plan_note(p, "fstab.device-names: /etc/fstab:%u: %s left as it is: %s", en->line, en->spec, reason);
 			free(reason);
 			continue;
 		}
