@@ -38,6 +38,14 @@
 /* lz4 legacy frames (lz4 -l, the kernel's lib/decompress_unlz4.c): blocks of 8 MiB unpacked. */
 #define LZ4L_MAGIC 0x184C2102u
 #define LZ4L_BLOCK (8u << 20)
+#define LZ4L_BOUND ((size_t)LZ4_COMPRESSBOUND(LZ4L_BLOCK))
+/*
+ * A block is decoded in place (lz4.h, "in-place decompression"): the compressed block sits at
+ * the end of one buffer and is decoded to its start, so one 8.1 MiB buffer serves both. The
+ * margin is lz4.h's LZ4_DECOMPRESS_INPLACE_MARGIN for the largest block. A hostile block can
+ * only garble its own output: LZ4_decompress_safe stays within the buffer.
+ */
+#define LZ4L_BUF (LZ4L_BOUND + (LZ4L_BOUND >> 8) + 32)
 
 /* ---- input: a window over the reader ---- */
 
@@ -83,10 +91,11 @@ static int in_fill(struct input *in, size_t want)
 		int64_t n = in->rd(in->arg, in->buf + in->hi, READ_WINDOW - in->hi);
 		if (n < 0)
 			return (int)n;
-		if (n == 0 || (uint64_t)n > READ_WINDOW - in->hi)
+		if ((uint64_t)n > READ_WINDOW - in->hi)
+			return -EIO; /* a reader that returns more than it was asked for */
+		if (n == 0)
 			in->eof = true;
-		else
-			in->hi += (size_t)n;
+		in->hi += (size_t)n;
 	}
 	return 0;
 }
@@ -111,8 +120,8 @@ struct decoder {
 		ZSTD_DStream *zs;
 		LZ4F_dctx *lz;
 		struct {
-			unsigned char *in, *out;
-			size_t in_cap, need, got;
+			unsigned char *buf; /* LZ4L_BUF bytes, allocated with the first block */
+			size_t need, got;
 			bool in_block;
 		} ll;
 	} u;
@@ -200,8 +209,7 @@ static void dec_end(struct decoder *d)
 		LZ4F_freeDecompressionContext(d->u.lz);
 		break;
 	case IRF_COMP_LZ4_LEGACY:
-		free(d->u.ll.in);
-		free(d->u.ll.out);
+		free(d->u.ll.buf);
 		break;
 	default:
 		break;
@@ -259,33 +267,30 @@ static int step_lz4_legacy(struct decoder *d, const unsigned char *in, size_t av
 			*used = 4;
 			return DEC_OK;
 		}
-		if (size == 0 || size > (uint32_t)LZ4_COMPRESSBOUND(LZ4L_BLOCK))
+		if (size == 0 || size > LZ4L_BOUND)
 			return DEC_END;
 		*used = 4;
 		l->in_block = true;
 		l->need = size;
 		l->got = 0;
-		if (l->in_cap < size) {
-			l->in = xrealloc(l->in, size);
-			l->in_cap = size;
-		}
+		if (!l->buf)
+			l->buf = xmalloc(LZ4L_BUF);
 		return DEC_OK;
 	}
+	unsigned char *blk = l->buf + LZ4L_BUF - l->need;
 	size_t n = l->need - l->got;
 	if (n > avail)
 		n = avail;
-	memcpy(l->in + l->got, in, n);
+	memcpy(blk + l->got, in, n);
 	l->got += n;
 	*used = n;
 	if (l->got < l->need)
 		return DEC_OK;
-	if (!l->out)
-		l->out = xmalloc(LZ4L_BLOCK);
-	int got = LZ4_decompress_safe((const char *)l->in, (char *)l->out, (int)l->need, LZ4L_BLOCK);
+	int got = LZ4_decompress_safe((const char *)blk, (char *)l->buf, (int)l->need, LZ4L_BLOCK);
 	l->in_block = false;
 	if (got < 0)
 		return dec_fail(d, "lz4: corrupt block of %zu bytes", l->need);
-	*out = l->out;
+	*out = l->buf;
 	*outn = (size_t)got;
 	return DEC_OK;
 }
@@ -644,9 +649,7 @@ static int scan_stored(struct scan *s)
 			seg->length += (uint64_t)got;
 			seg->unpacked += (uint64_t)got;
 			s->r->unpacked += (uint64_t)got;
-			s->in.off += (uint64_t)got;
-			if ((uint64_t)got < n)
-				s->in.eof = true; /* the body goes past the end of the file */
+			s->in.off += (uint64_t)got; /* short of n: the next read finds the end of the file */
 			continue;
 		}
 		size_t used;

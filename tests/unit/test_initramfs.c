@@ -542,6 +542,46 @@ static void t_lz4_legacy_frames(void **state)
 	strbuf_release(&z);
 	strbuf_release(&big);
 	strbuf_release(&raw);
+
+	/* Incompressible data: a block larger packed than unpacked, decoded in place all the same. */
+	size_t n = 9u << 20;
+	unsigned char *noise = xmalloc(n);
+	uint64_t x = 88172645463325252ull;
+	for (size_t i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		noise[i] = (unsigned char)x;
+	}
+	cpio_add_fmt(&big, "070701", "usr/lib/firmware/noise.bin", REG, noise, n);
+	cpio_add(&big, "m/virtio_net.ko", REG, "n");
+	cpio_trailer(&big);
+	compress_lz4_legacy(big.buf, big.len, &z);
+	unsigned char *h = (unsigned char *)z.buf + 4;
+	assert_true(((size_t)h[0] | (size_t)h[1] << 8 | (size_t)h[2] << 16 | (size_t)h[3] << 24) > (8u << 20));
+	assert_int_equal(scan_mem(&z, 0, &o, &r), 0);
+	EXPECT_STR(2, "incompressible", r.mods[4].path, "m/virtio_net.ko");
+	EXPECT_INT(2, "incompressible", r.segs[0].unpacked, big.len);
+	initramfs_result_release(&r);
+	strbuf_release(&z);
+	strbuf_release(&big);
+
+	/* Blocks of noise: an error every time, and no access outside the buffer (see the sanitizer build). */
+	static const size_t sizes[] = { 1, 15, 4096, 65536, 8u << 20, (8u << 20) + (8u << 12) };
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+		strbuf_add(&z, "\x02\x21\x4c\x18", 4);
+		unsigned char sz[4] = { (unsigned char)sizes[i], (unsigned char)(sizes[i] >> 8),
+					(unsigned char)(sizes[i] >> 16), (unsigned char)(sizes[i] >> 24) };
+		strbuf_add(&z, sz, 4);
+		strbuf_add(&z, noise + i * 1000, sizes[i]);
+		int rc = scan_mem(&z, 0, NULL, &r);
+		if (rc != -IRF_EDECOMP && rc != -IRF_ECORRUPT)
+			fail_msg("noise block of %zu bytes: rc %d (%s)", sizes[i], rc, r.error);
+		initramfs_result_release(&r);
+		strbuf_reset(&z);
+	}
+	strbuf_release(&z);
+	free(noise);
 }
 
 /* The scan stops as soon as the wanted set is complete: junk after that point is never read. */
