@@ -276,6 +276,8 @@ struct net_facts {
 	char *interfaces;         /* /etc/network/interfaces when ifupdown is present */
 };
 
+struct win_facts;
+
 /* Windows: the version as RtlGetVersion reports it. */
 struct winver_facts {
 	struct section s;
@@ -295,6 +297,7 @@ struct facts {
 	struct shadow_facts shadow;
 	struct guest_facts guest;
 	struct winver_facts winver;
+	struct win_facts *win; /* Windows: the rest (windows/winfacts.h), allocated by the Windows probes */
 	struct kernel_facts kernels;
 	struct generalize_facts generalize;
 	struct cloudinit_facts cloudinit;
