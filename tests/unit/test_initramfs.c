@@ -1101,6 +1101,63 @@ static void t_detect(void **state)
 	assert_true(initramfs_comp_kernel_reads(IRF_COMP_LZ4_LEGACY));
 }
 
+/* Archives with random bytes changed or cut off: a result or a clean error, every time. */
+static void t_mutations(void **state)
+{
+	(void)state;
+	struct strbuf raw = STRBUF_INIT;
+	cpio_add(&raw, "kernel/x86/microcode/GenuineIntel.bin", REG, "microcode");
+	cpio_trailer(&raw);
+	size_t early = raw.len;
+	struct strbuf main = STRBUF_INIT;
+	char *text = filler(3000, 5);
+	cpio_add(&main, ".", DIR, NULL);
+	cpio_add(&main, KDIR "block/virtio_blk.ko", REG, text);
+	cpio_add(&main, "lib", LNK, "usr/lib");
+	cpio_add(&main, KDIR "virtio/virtio_pci.ko.xz", REG, text + 1000);
+	cpio_trailer(&main);
+	free(text);
+	uint32_t x = 12345;
+	legacy_block = 1024;
+	for (size_t i = 0; i < ARRAY_SIZE(codecs); i++) {
+		struct strbuf z = STRBUF_INIT;
+		strbuf_add(&z, raw.buf, early);
+		codecs[i].fn(main.buf, main.len, &z);
+		for (int m = 0; m < 400; m++) {
+			struct strbuf t = STRBUF_INIT;
+			strbuf_add(&t, z.buf, z.len);
+			int flips = 1 + m % 3;
+			for (int f = 0; f < flips; f++) {
+				x = x * 1103515245u + 12345u;
+				size_t at = (x >> 8) % t.len;
+				x = x * 1103515245u + 12345u;
+				t.buf[at] = (char)(x >> 16);
+			}
+			if (m % 5 == 0) {
+				x = x * 1103515245u + 12345u;
+				t.len = (x >> 8) % t.len;
+			}
+			struct initramfs_result r;
+			struct strvec names = STRVEC_INIT;
+			struct initramfs_opts o = { .wanted = virtio_set, .on_entry = collect, .arg = &names };
+			int rc = scan_mem(&t, m % 2 ? 3 : 0, &o, &r);
+			if (rc != 0 && rc != -IRF_ETRUNC && rc != -IRF_ECORRUPT && rc != -IRF_EUNKNOWN &&
+			    rc != -IRF_EUNSUPP && rc != -IRF_EDECOMP && rc != -IRF_ELIMIT)
+				fail_msg("%s mutation %d: rc %d", initramfs_comp_name(codecs[i].comp), m, rc);
+			if ((rc != 0) != (r.error != NULL) || rc != r.err)
+				fail_msg("%s mutation %d: rc %d but error '%s'", initramfs_comp_name(codecs[i].comp), m, rc,
+					 r.error);
+			initramfs_result_release(&r);
+			strvec_clear(&names);
+			strbuf_release(&t);
+		}
+		strbuf_release(&z);
+	}
+	legacy_block = 8u << 20;
+	strbuf_release(&main);
+	strbuf_release(&raw);
+}
+
 /* The parser alone, a byte at a time: same entries and offsets as in one piece. */
 static bool parser_collect(const struct cpio_entry *e, void *arg)
 {
@@ -1160,7 +1217,7 @@ int main(void)
 		cmocka_unit_test(t_bomb),	      cmocka_unit_test(t_many_segments),
 		cmocka_unit_test(t_read_error),	      cmocka_unit_test(t_fd),
 		cmocka_unit_test(t_module_name),      cmocka_unit_test(t_detect),
-		cmocka_unit_test(t_parser_bytewise),
+		cmocka_unit_test(t_parser_bytewise),  cmocka_unit_test(t_mutations),
 	};
 	return cmocka_run_group_tests_name("initramfs", tests, NULL, NULL);
 }
