@@ -9,9 +9,11 @@
  * archives, and a new archive starts on a 4-byte boundary.
  *
  * Nothing is extracted and the file is never held in memory: data flows through a read window
- * and a decompression window (128 KiB each) plus the decoder's own state (its dictionary: xz
- * and zstd are capped, see IRF_XZ_MEMLIMIT; an lz4 legacy block is 8 MiB). File bodies are
- * skipped, and seeked over where the input can seek. Names and sizes in the archive are
+ * and a decompression window (128 KiB each) plus the decoder's own state, which the format
+ * decides: the xz/lzma dictionary (8 MiB for `xz -6`, capped at IRF_XZ_MEMLIMIT), the zstd
+ * window (capped at 2^IRF_ZSTD_WINDOWLOG_MAX), one lz4 legacy block (8.1 MiB, decoded in
+ * place). The checksums a compressed format carries (gzip, bzip2, xz; zstd and lz4 frames when
+ * present) are verified; the crc cpio format's file checksums are not (bodies are not read). File bodies are skipped, and seeked over where the input can seek. Names and sizes in the archive are
  * untrusted: a bad header, a truncated stream or a decompression bomb ends the scan with an
  * error value and a message, never a crash or an endless loop.
  *
@@ -24,7 +26,8 @@
  *	initramfs_result_release(&r);
  *
  * The scan stops reading as soon as every wanted module is found (unless on_entry is set,
- * which asks for every entry). The cpio state machine and the result helpers are portable
+ * which asks for every entry). A module is a regular file named <name>.ko, .ko.xz, .ko.zst or
+ * .ko.gz anywhere in the archive; the first one in archive order is reported. The cpio state machine and the result helpers are portable
  * (agent/initramfs.c); initramfs_scan() and the decompressors are Linux-only
  * (linux/initramfs.c).
  */
