@@ -13,8 +13,9 @@
  * decides: the xz/lzma dictionary (8 MiB for `xz -6`, capped at IRF_XZ_MEMLIMIT), the zstd
  * window (capped at 2^IRF_ZSTD_WINDOWLOG_MAX), one lz4 legacy block (8.1 MiB, decoded in
  * place). The checksums a compressed format carries (gzip, bzip2, xz; zstd and lz4 frames when
- * present) are verified; the crc cpio format's file checksums are not (bodies are not read). File bodies are skipped, and seeked over where the input can seek. Names and sizes in the archive are
- * untrusted: a bad header, a truncated stream or a decompression bomb ends the scan with an
+ * present) are verified; the crc cpio format's file checksums are not (bodies are not read).
+ * File bodies are skipped, and seeked over where the input can seek. Names and sizes in the
+ * archive are untrusted: a bad header, a truncated stream or a decompression bomb ends the scan with an
  * error value and a message, never a crash or an endless loop.
  *
  * Calling sequence:
