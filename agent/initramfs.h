@@ -15,8 +15,8 @@
  * place). The checksums a compressed format carries (gzip, bzip2, xz; zstd and lz4 frames when
  * present) are verified; the crc cpio format's file checksums are not (bodies are not read).
  * File bodies are skipped, and seeked over where the input can seek. Names and sizes in the
- * archive are untrusted: a bad header, a truncated stream or a decompression bomb ends the scan with an
- * error value and a message, never a crash or an endless loop.
+ * archive are untrusted: a bad header, a truncated stream or a decompression bomb ends the
+ * scan with an error value and a message, never a crash or an endless loop.
  *
  * Calling sequence:
  *	static const char *const want[] = { "virtio_blk", "virtio_pci", NULL };
@@ -28,9 +28,9 @@
  *
  * The scan stops reading as soon as every wanted module is found (unless on_entry is set,
  * which asks for every entry). A module is a regular file named <name>.ko, .ko.xz, .ko.zst or
- * .ko.gz anywhere in the archive; the first one in archive order is reported. The cpio state machine and the result helpers are portable
- * (agent/initramfs.c); initramfs_scan() and the decompressors are Linux-only
- * (linux/initramfs.c).
+ * .ko.gz anywhere in the archive; the first one in archive order is reported. The cpio state
+ * machine and the result helpers are portable (agent/initramfs.c); initramfs_scan() and the
+ * decompressors are Linux-only (linux/initramfs.c).
  */
 #ifndef CVMPREP_INITRAMFS_H
 #define CVMPREP_INITRAMFS_H
