@@ -21,6 +21,8 @@ def render(os_ident, findings, messages=None):
     lines.append(",\n".join("    " + json.dumps(r) for r in rows))
     if messages is None:
         lines += ["  ]", "}"]
+    elif not messages:
+        lines += ["  ],", '  "messages": []', "}"]
     else:
         lines += ["  ],", '  "messages": [']
         lines.append(",\n".join("    " + json.dumps(m) for m in messages))
