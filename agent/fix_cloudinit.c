@@ -109,7 +109,6 @@ int plan_cloudinit_installed(struct ctx *ctx, const struct facts *f, struct plan
 
 int plan_cloudinit_enabled(struct ctx *ctx, const struct facts *f, struct plan *p)
 {
-	(void)ctx;
 	const struct cloudinit_facts *ci = &f->cloudinit;
 	const struct check *c = &check_cloudinit_enabled;
 	if (ci->marker_disabled)
@@ -120,6 +119,14 @@ int plan_cloudinit_enabled(struct ctx *ctx, const struct facts *f, struct plan *
 			char *mask = xasprintf("/etc/systemd/system/%s", u->name);
 			plan_move_aside(p, c, mask, "unmask it");
 			free(mask);
+			/* Unmasked, it must also be enabled: "systemctl disable" may have gone before the mask. */
+			for (size_t w = 0; u->file && w < u->wanted_by.n; w++) {
+				char *link = xasprintf("/etc/systemd/system/%s.wants/%s", u->wanted_by.v[w], u->name);
+				struct rootfs_stat st;
+				if (rootfs_stat(ctx->rfs, link, false, &st) < 0)
+					plan_symlink(p, c, link, u->file, "enable it");
+				free(link);
+			}
 		} else if (u->state == UNIT_DISABLED && u->file) {
 			/* What "systemctl enable" does: a link in each target's .wants directory. */
 			for (size_t w = 0; w < u->wanted_by.n; w++) {

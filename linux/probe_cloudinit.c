@@ -169,6 +169,15 @@ static void probe_unit(struct ctx *ctx, struct unit_fact *u)
 				u->state = UNIT_MASKED;
 				u->evidence = xasprintf("%s -> /dev/null", p);
 				free(p);
+				/* The unit the mask hides, and where it installs itself: to enable it again. */
+				for (size_t v = d + 1; v < ARRAY_SIZE(unit_dirs) && !u->file; v++) {
+					char *q = xasprintf("%s/%s", unit_dirs[v], u->name);
+					if (rootfs_is_file(ctx->rfs, q))
+						u->file = q;
+					else
+						free(q);
+				}
+				unit_install(ctx, u);
 				return;
 			}
 			if (d > 0 || st.type == RFT_REG)
