@@ -86,17 +86,18 @@ deb: dist
 		$(DEB_WORK)/cvmprep_$(VERSION)_*.buildinfo $(PKGDIR)/
 	@ls -1 $(PKGDIR)/cvmprep_$(VERSION)_*.deb
 
-# rpmbuild from the tarball with a private _topdir. On Debian no rpm database knows the
-# BuildRequires (they are RHEL/Fedora/SUSE names), hence --nodeps; on those systems drop it.
+# rpmbuild from the tarball with a private _topdir and temporary directory. On a Debian host
+# no rpm database knows the BuildRequires (they are RHEL/Fedora/SUSE names), hence --nodeps,
+# and a macro works around Debian's rpm (packaging/rpm-on-debian.macros).
 RPM_TOP := $(abspath $(PKGDIR)/rpm)
-RPMBUILD_FLAGS ?= --nodeps
+RPMBUILD_FLAGS ?= $(if $(wildcard /etc/debian_version),--nodeps --load packaging/rpm-on-debian.macros)
 rpm: dist
 	rm -rf $(RPM_TOP)
-	mkdir -p $(RPM_TOP)/SOURCES $(RPM_TOP)/SPECS
+	mkdir -p $(RPM_TOP)/SOURCES $(RPM_TOP)/SPECS $(RPM_TOP)/tmp
 	cp $(DIST_TARBALL) $(RPM_TOP)/SOURCES/
 	sed -e 's/@VERSION@/$(VERSION)/g' -e "s/@DATE@/$$(LC_ALL=C date -u -d @$(SOURCE_DATE_EPOCH) '+%a %b %d %Y')/g" \
 		packaging/cvmprep.spec.in >$(RPM_TOP)/SPECS/cvmprep.spec
-	rpmbuild -bb $(RPMBUILD_FLAGS) --define '_topdir $(RPM_TOP)' \
+	rpmbuild -bb $(RPMBUILD_FLAGS) --define '_topdir $(RPM_TOP)' --define '_tmppath $(RPM_TOP)/tmp' \
 		--define 'source_date_epoch_from_changelog 0' $(RPM_TOP)/SPECS/cvmprep.spec
 	cp $(RPM_TOP)/RPMS/*/cvmprep-$(VERSION)-*.rpm $(PKGDIR)/
 	cp $(RPM_TOP)/SPECS/cvmprep.spec $(PKGDIR)/
