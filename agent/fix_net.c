@@ -211,6 +211,98 @@ static const char wicked_eth0[] = "# Written by cvmprep for Tencent Cloud CVM: t
 static const char networkd_eth0[] = "# Written by cvmprep for Tencent Cloud CVM: the instance's NIC, by DHCP.\n"
 				    "[Match]\nName=eth0\n\n[Network]\nDHCP=ipv4\n";
 
+/* Indentation of a line, or -1 for a blank or comment line (YAML). */
+static int yaml_indent(const char *data, size_t len, unsigned lineno)
+{
+	size_t s, e;
+	if (!line_range(data, len, lineno, &s, &e))
+		return -1;
+	size_t i = s;
+	while (i < e && data[i] == ' ')
+		i++;
+	if (i == e || data[i] == '#' || data[i] == '\r')
+		return -1;
+	return (int)(i - s);
+}
+
+/* Whether line lineno is "KEY:" or "KEY: value" for key (block style: no flow mapping). */
+static bool yaml_key_line(const char *data, size_t len, unsigned lineno, const char *key, bool value)
+{
+	size_t s, e;
+	if (!line_range(data, len, lineno, &s, &e))
+		return false;
+	char *l = xstrndup(data + s, e - s);
+	char *t = str_trim(l);
+	size_t kl = strlen(key);
+	bool ok = strncmp(t, key, kl) == 0 && t[kl] == ':' && !strchr(t, '{') && !strchr(t, '[');
+	if (ok) {
+		char *v = str_trim(t + kl + 1);
+		ok = value ? (*v && *v != '#' && *v != '|' && *v != '>') : (!*v || *v == '#');
+	}
+	free(l);
+	return ok;
+}
+
+/*
+ * netplan: drop a netdef's MAC pins line by line, as the other formats are edited: the
+ * "macaddress:" under "match:" (with the "match:" line when the MAC is all it matches), the
+ * "set-name:" that goes with it, and a "macaddress:" that sets the MAC. Block style only; false
+ * when the file is written otherwise (then the user edits it).
+ */
+static bool netplan_unpin(struct plan *p, const struct check *c, const struct nc_file *nf, const struct nc_iface *it)
+{
+	const char *data;
+	size_t len;
+	if (plan_content(p, nf->path, &data, &len) < 0)
+		return false;
+	struct {
+		unsigned first, last;
+	} cut[3];
+	size_t n = 0;
+	if (it->mac_match_line) {
+		unsigned ml = it->mac_match_line;
+		int mi = yaml_indent(data, len, ml);
+		if (mi < 0 || !yaml_key_line(data, len, ml, "macaddress", true))
+			return false;
+		unsigned up = ml - 1;
+		while (up > 0 && yaml_indent(data, len, up) < 0)
+			up--;
+		int ui = up ? yaml_indent(data, len, up) : -1;
+		if (!up || ui >= mi || !yaml_key_line(data, len, up, "match", false))
+			return false;
+		/* Other keys under match: (name, driver) stay; then only the MAC goes. */
+		bool alone = true;
+		for (unsigned l = up + 1;; l++) {
+			size_t s, e;
+			if (!line_range(data, len, l, &s, &e) || (s == len && l > ml))
+				break;
+			int li = yaml_indent(data, len, l);
+			if (li < 0)
+				continue;
+			if (li <= ui)
+				break;
+			alone = alone && l == ml;
+		}
+		cut[n].first = alone ? up : ml;
+		cut[n++].last = ml;
+		if (it->set_name_line) {
+			if (!yaml_key_line(data, len, it->set_name_line, "set-name", true))
+				return false;
+			cut[n].first = cut[n].last = it->set_name_line;
+			n++;
+		}
+	}
+	if (it->mac_set_line && it->mac_set_line != it->mac_match_line) {
+		if (!yaml_key_line(data, len, it->mac_set_line, "macaddress", true))
+			return false;
+		cut[n].first = cut[n].last = it->mac_set_line;
+		n++;
+	}
+	for (size_t i = 0; i < n; i++)
+		plan_comment_lines(p, c, nf->path, cut[i].first, cut[i].last, "the old NIC's MAC address and the name it pins");
+	return n > 0;
+}
+
 #define SOURCE_LINE "# cvmprep: read the configuration cloud-init writes for the instance (eth0)\n" \
 		    "source /etc/network/interfaces.d/*\n"
 
@@ -246,7 +338,7 @@ int plan_net_config(struct ctx *ctx, const struct facts *f, struct plan *p)
 				if (it->mac_set_line && it->mac_set_line != it->mac_match_line)
 					plan_comment_lines(p, c, nf->path, it->mac_set_line, it->mac_set_line,
 							   "the old NIC's MAC address");
-			} else {
+			} else if (nf->format != NC_NETPLAN || !netplan_unpin(p, c, nf, it)) {
 				plan_note(p, "net.config: %s:%u pins a MAC address; edit it by hand (%s)", nf->path, it->line,
 					  nc_format_name(nf->format));
 			}
