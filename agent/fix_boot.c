@@ -99,6 +99,7 @@ static size_t collect(struct ctx *ctx, const struct facts *f, struct plan *p, st
 	static const char *const keys[] = { "root", "resume" };
 	size_t n = 0;
 	char *rootdisk = NULL;
+	struct strvec unmapped = STRVEC_INIT; /* key=value already noted: every entry repeats them */
 	for (size_t pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < b->n + 2; i++) {
 			const char *cl = i < b->n ? b->v[i].cmdline : i == b->n ? b->cmdline_linux : b->cmdline_default;
@@ -129,7 +130,13 @@ static size_t collect(struct ctx *ctx, const struct facts *f, struct plan *p, st
 				char *why = NULL;
 				char *uuid = probe_uuid_for(ctx, f, v, k == 0 ? "/" : "swap", loc, &why);
 				if (!uuid) {
-					plan_note(p, "boot.root-device: %s=%s left as it is: %s", keys[k], v, why);
+					char *kv = xasprintf("%s=%s", keys[k], v);
+					if (!strvec_contains(&unmapped, kv)) {
+						plan_note(p, "boot.root-device: %s left as it is: %s", kv, why);
+						strvec_push_nodup(&unmapped, kv);
+					} else {
+						free(kv);
+					}
 					free(why);
 					free(v);
 					continue;
@@ -143,6 +150,7 @@ static size_t collect(struct ctx *ctx, const struct facts *f, struct plan *p, st
 		}
 	}
 	free(rootdisk);
+	strvec_clear(&unmapped);
 	return n;
 }
 
