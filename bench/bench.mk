@@ -19,3 +19,11 @@ $(BUILD)/asan/bench/initramfs_bench: $(call objs,$(BUILD)/asan,bench/initramfs_b
 
 bench: $(BUILD)/bench/initramfs_bench
 	BENCH_RUNS=$(BENCH_RUNS) bench/run.sh $(BUILD)/bench/initramfs_bench $(BENCH_INITRD)
+
+# The whole `cvmprep check --root` on a real Debian 12 root (the boot tests' debootstrap base,
+# built or taken from /var/cache/cvmprep-tests) against lsinitramfs and plain decompression.
+bench-check: $(BUILD)/cvmprep
+	python3 bench/check_bench.py $(BUILD)/cvmprep "$$(tests/e2e/build-base.sh)" $(BENCH_RUNS)
+
+bench: bench-check
+.PHONY: bench-check
