@@ -11,7 +11,7 @@
       ...), so that cvmprep reads the kernel's dependencies through libkmod as on a real system.
 
   mkkernel.py initramfs ROOT IMAGE MODDIR COMPRESS [--early] [--style dracut|tools|mkinitcpio]
-                        [--without MODULE]... MODULE...
+                        [--without MODULE]... [--placeholders] MODULE...
       Writes ROOT/IMAGE: a newc cpio archive made by `cpio -H newc -o` of a small initramfs tree
       (init, the style's own files, lib/modules/VERSION/ with the module files named, taken from
       ROOT/MODDIR at their modules.dep path, and the index files), compressed by the compressor's
@@ -19,7 +19,9 @@
       archive with kernel/x86/microcode/GenuineIntel.bin in front, as dracut and initramfs-tools
       do when microcode is installed. Each module comes with its dependencies (as the generators
       add them), except those named by --without MODULE (an archive that lacks one). A module
-      that is not a file in ROOT/MODDIR is an error.
+      that is not a file in ROOT/MODDIR is an error, unless --placeholders: then the archive
+      holds an empty file of that name (for hand-made trees with modules.dep only, such as an
+      i686 or riscv64 kernel this host has no modules of).
 
 Exit status 77 when the host has no kernel module tree to take modules from (outside CI that
 makes the case a skip); 1 on any other failure.
@@ -166,7 +168,7 @@ def cpio_of(tree):
 
 
 def initramfs(root, image, moddir, how, args):
-    early, style, names, without = False, "dracut", [], set()
+    early, style, names, without, placeholders = False, "dracut", [], set(), False
     while args:
         a = args.pop(0)
         if a == "--early":
@@ -175,6 +177,8 @@ def initramfs(root, image, moddir, how, args):
             style = args.pop(0)
         elif a == "--without":
             without.add(norm(args.pop(0)))
+        elif a == "--placeholders":
+            placeholders = True
         else:
             names.append(norm(a))
     if how not in COMPRESSORS or style not in STYLE_FILES:
@@ -215,7 +219,10 @@ def initramfs(root, image, moddir, how, args):
                 die("module %s is not a module file of %s" % (n, moddir))
             rel = dep[n][0]
             os.makedirs(os.path.join(mdir, os.path.dirname(rel)), exist_ok=True)
-            shutil.copy(os.path.join(src, rel), os.path.join(mdir, rel))
+            if placeholders and not os.path.exists(os.path.join(src, rel)):
+                open(os.path.join(mdir, rel), "wb").close()
+            else:
+                shutil.copy(os.path.join(src, rel), os.path.join(mdir, rel))
         for idx in ("modules.dep", "modules.dep.bin", "modules.builtin", "modules.builtin.bin", "modules.alias.bin"):
             if os.path.exists(os.path.join(src, idx)):
                 shutil.copy(os.path.join(src, idx), mdir)
