@@ -308,7 +308,6 @@ static bool netplan_unpin(struct plan *p, const struct check *c, const struct nc
 
 int plan_net_config(struct ctx *ctx, const struct facts *f, struct plan *p)
 {
-	(void)ctx;
 	const struct net_facts *n = &f->net;
 	const struct cloudinit_facts *ci = &f->cloudinit;
 	const struct check *c = &check_net_config;
@@ -324,6 +323,7 @@ int plan_net_config(struct ctx *ctx, const struct facts *f, struct plan *p)
 		plan_append(p, c, n->interfaces, SOURCE_LINE, "ifupdown then reads what cloud-init writes for eth0");
 
 	/* MAC pins: comment out the lines that set or match the old MAC (formats we edit line-wise). */
+	struct strvec unpinned = STRVEC_INIT; /* "path:line" of the definitions that lose their pins */
 	for (size_t i = 0; i < n->nfiles; i++) {
 		const struct nc_file *nf = &n->files[i];
 		for (size_t k = 0; k < nf->n; k++) {
@@ -338,7 +338,10 @@ int plan_net_config(struct ctx *ctx, const struct facts *f, struct plan *p)
 				if (it->mac_set_line && it->mac_set_line != it->mac_match_line)
 					plan_comment_lines(p, c, nf->path, it->mac_set_line, it->mac_set_line,
 							   "the old NIC's MAC address");
-			} else if (nf->format != NC_NETPLAN || !netplan_unpin(p, c, nf, it)) {
+				strvec_pushf(&unpinned, "%s:%u", nf->path, it->line);
+			} else if (nf->format == NC_NETPLAN && netplan_unpin(p, c, nf, it)) {
+				strvec_pushf(&unpinned, "%s:%u", nf->path, it->line);
+			} else {
 				plan_note(p, "net.config: %s:%u pins a MAC address; edit it by hand (%s)", nf->path, it->line,
 					  nc_format_name(nf->format));
 			}
@@ -348,8 +351,28 @@ int plan_net_config(struct ctx *ctx, const struct facts *f, struct plan *p)
 	/* Nothing gives eth0 DHCP (no cloud-init to render it, no forced-import script): ours. */
 	bool eth0_dhcp = false;
 	for (size_t i = 0; i < n->nfiles && !eth0_dhcp; i++)
-		for (size_t k = 0; k < n->files[i].n && !eth0_dhcp; k++)
-			eth0_dhcp = nc_iface_applies(&n->files[i].v[k], "eth0", NULL) && n->files[i].v[k].method == NC_DHCP;
+		for (size_t k = 0; k < n->files[i].n && !eth0_dhcp; k++) {
+			const struct nc_iface *it = &n->files[i].v[k];
+			char *at = xasprintf("%s:%u", n->files[i].path, it->line);
+			/* Without its pin (this plan removes it) a definition applies by name: DEVICE=eth0
+			 * then configures the new NIC, and ours would replace a file the user wrote. */
+			bool applies = strvec_contains(&unpinned, at)
+					       ? nc_iface_applies(it, "eth0", it->mac_match) &&
+							 (it->names.n || (it->id && strcmp(it->id, "eth0") == 0))
+					       : nc_iface_applies(it, "eth0", NULL);
+			eth0_dhcp = applies && it->method == NC_DHCP;
+			free(at);
+		}
+	strvec_clear(&unpinned);
+	static const char *const ifcfg_paths[] = { "/etc/sysconfig/network-scripts/ifcfg-eth0",
+						   "/etc/sysconfig/network/ifcfg-eth0" };
+	for (size_t i = 0; i < ARRAY_SIZE(ifcfg_paths) && !renders && !eth0_dhcp && !ci->forced_import; i++)
+		if (rootfs_exists(ctx->rfs, ifcfg_paths[i])) {
+			/* Never replace the user's own file: it configures eth0 otherwise, and says so above. */
+			plan_note(p, "net.config: %s exists but does not give eth0 DHCP; set BOOTPROTO=dhcp in it by hand",
+				  ifcfg_paths[i]);
+			return 0;
+		}
 	if (!renders && !eth0_dhcp && !ci->forced_import) {
 		if (n->present[STACK_NETPLAN])
 			plan_write(p, c, "/etc/netplan/60-cvmprep-eth0.yaml", netplan_eth0, strlen(netplan_eth0), 0600,
