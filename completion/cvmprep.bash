@@ -1,4 +1,5 @@
 # bash completion for cvmprep(8): commands, options, option values and check IDs.
+# shellcheck shell=bash
 # Everything is read from the program being completed ('cvmprep --help', 'cvmprep COMMAND
 # --help', 'cvmprep explain --list'), so that it always matches the installed version.
 

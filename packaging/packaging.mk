@@ -66,7 +66,7 @@ dist:
 			sed 's|^\./||' >$$list; \
 	fi; \
 	LC_ALL=C sort -o $$list $$list; \
-	tar --create --file=- --no-recursion --files-from=$$list --transform='s|^|$(DIST_NAME)/|' \
+	tar --create --file=- --no-recursion --files-from=$$list --transform='s|^|$(DIST_NAME)/|SH' \
 		--sort=name --mtime=@$(SOURCE_DATE_EPOCH) --owner=0 --group=0 --numeric-owner \
 		--mode='u+rw,go+r,go-w' | gzip -n -9 >$(DIST_TARBALL).tmp; \
 	mv $(DIST_TARBALL).tmp $(DIST_TARBALL); rm -f $$list

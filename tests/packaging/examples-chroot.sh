@@ -46,8 +46,10 @@ cat >"$work/inventory" <<END
 [golden]
 target ansible_host=$r ansible_connection=community.general.chroot ansible_become=false
 END
+# The chroot connection hands its environment to the target: no TMPDIR of the host's scratch
+# directory there. Ansible wants a UTF-8 locale.
 playbook() {
-	ansible-playbook -i "$work/inventory" "$examples/ansible/cvmprep.yml" -e "cvmprep_report_dir=$work/reports" "$@"
+	env -u TMPDIR LC_ALL=C.UTF-8 ansible-playbook -i "$work/inventory" "$examples/ansible/cvmprep.yml" -e "cvmprep_report_dir=$work/reports" "$@"
 }
 recap() { sed -n 's/^target *: *//p' "$1" | tr -s ' '; }
 # The state (ok, changed, failed...) of the fix task in a log.
@@ -67,7 +69,7 @@ else
 fi
 missing=""
 for b in $blockers; do grep -q "$b" "$work/ansible-1.log" || missing="$missing $b"; done
-check "ansible: the failure names every blocker of the report${missing:+ (not:$missing)}" [ -z "$missing" ]
+check "ansible: the failure names every blocker of the report${missing:+ (not:$missing)}" [ -n "$blockers" -a -z "$missing" ]
 got=$(in_root "$r" dpkg-query -W -f='${Status} ${Version}' cvmprep 2>&1)
 check "ansible: cvmprep $version installed by the playbook ($got)" [ "$got" = "install ok installed $version" ]
 st=$(json_get "$rep" '",".join(f["status"] for f in r["findings"] if f["id"] == "net.persistent-rules")' 2>/dev/null)
@@ -80,7 +82,8 @@ fi
 # The same machine with its blockers skipped in the configuration file: the play passes, and a
 # second fix changes nothing.
 conf=$r/etc/cvmprep/cvmprep.conf
-cp "$conf" "$work/cvmprep.conf.packaged"
+dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./etc/cvmprep/cvmprep.conf >"$work/cvmprep.conf.packaged"
+mkdir -p "$(dirname "$conf")"
 printf '[checks]\nskip = %s\n' "$(echo "$blockers" | tr ' ' ',')" >"$work/cvmprep.conf.ready"
 cp "$work/cvmprep.conf.ready" "$conf"
 rm -f "$rep"

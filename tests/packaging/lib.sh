@@ -1,4 +1,5 @@
 # Shared helpers of the packaging layer (sourced): TAP lines, overlays over the base root, chroots.
+# shellcheck shell=bash disable=SC2034
 # Mounts are made only inside a private mount namespace (unshare -m), so that they vanish with
 # it on every exit path; nothing is mounted on the host.
 

@@ -71,6 +71,11 @@ if git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 else
 	ok "make dist: files as git tracks them # SKIP $top is not a git work tree"
 fi
+# Symbolic links keep their targets (tar's name transformation must not touch them).
+badlinks=$(tar -tvzf "$tarball" | awk '$1 ~ /^l/ { print $6, $8 }' | while read -r p t; do
+	[ "$t" = "$(readlink "$top/${p#"$name"/}")" ] || echo "$p"
+done | paste -sd' ')
+check "make dist: symbolic links keep their targets${badlinks:+ (not: $badlinks)}" [ -z "$badlinks" ]
 cp "$tarball" "$work/first.tar.gz"
 make -s -C "$top" BUILD="$work/top" dist >/dev/null 2>&1
 check "make dist: a second run gives the same bytes" cmp -s "$tarball" "$work/first.tar.gz"
@@ -154,8 +159,9 @@ check "deb: the installed configuration file is packaging/cvmprep.conf" \
 	cmp -s "$debroot/etc/cvmprep/cvmprep.conf" "$src/packaging/cvmprep.conf"
 # Depends (from dh_shlibdeps): exactly the packages holding the libraries the binary links.
 depends=$(dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/([^)]*)//; s/[[:space:]]//g' | sed '/^$/d' | LC_ALL=C sort)
-libpkgs=$(ldd "$debroot/usr/sbin/cvmprep" | awk '$3 ~ /^\// { print $3 }' | while read -r so; do
-	dpkg -S "$(readlink -f "$so")" 2>/dev/null || dpkg -S "$so" 2>/dev/null
+libpkgs=$(objdump -p "$debroot/usr/sbin/cvmprep" | awk '$1 == "NEEDED" { print $2 }' | while read -r soname; do
+	so=$(ldd "$debroot/usr/sbin/cvmprep" | awk -v n="$soname" '$1 == n { print $3 }')
+	dpkg -S "$so" 2>/dev/null || dpkg -S "$(readlink -f "$so")" 2>/dev/null || echo "unknown-$soname"
 done | cut -d: -f1 | LC_ALL=C sort -u)
 if [ -n "$libpkgs" ] && [ "$depends" = "$libpkgs" ]; then
 	ok "deb: Depends are the packages of the libraries it links ($(echo $depends))"
