@@ -17,6 +17,20 @@ const bool platform_has_root = false;
 
 const struct check *const platform_checks[] = {
 	&check_win_os,
+	&check_win_firmware,
+	&check_win_partition_table,
+	&check_win_dynamic_disk,
+	&check_win_filesystem,
+	&check_win_disk_size,
+	&check_win_virtio_installed,
+	&check_win_virtio_boot_critical,
+	&check_win_cbinit_installed,
+	&check_win_cbinit_config,
+	&check_win_cbinit_service,
+	&check_win_network,
+	&check_win_fast_startup,
+	&check_win_pending_reboot,
+	&check_win_guest_tools,
 	&check_win_activation,
 	NULL,
 };
