@@ -46,6 +46,15 @@ static void rule_initramfs_virtio(const struct facts *facts, const struct check 
 				   k->version);
 			continue;
 		}
+		if (kernel_mod_state(k, "virtio_blk", NULL) == MOD_UNKNOWN ||
+		    kernel_mod_state(k, "virtio_pci", NULL) == MOD_UNKNOWN) {
+			/* Neither the module index nor the config says: "built in" would be a guess. */
+			report_add(r, c, ST_SKIP, subject,
+				   "kernel %s: whether virtio_blk and virtio_pci are built in or modules is unknown (see "
+				   "kernel.virtio)",
+				   k->version);
+			continue;
+		}
 		if (!k->irf_needed.n) {
 			f = report_add(r, c, ST_PASS, subject, "kernel %s has virtio_blk and virtio_pci built in: no initramfs needed for them",
 				       k->version);
