@@ -20,8 +20,10 @@ static const char *const storage[] = { "virtio_blk", "virtio_pci" };
 static const char *const extra[] = { "virtio", "virtio_ring", "virtio_net", "sr_mod", "cdrom", "ata_piix", "ahci",
 				     "libata", "scsi_mod" };
 
-/* GRUB paths are relative to the filesystem GRUB reads: with a separate /boot, "/initrd.img-X". */
-static char *resolve_initrd(struct ctx *ctx, const char *path)
+/* GRUB paths are relative to the filesystem GRUB reads: with a separate /boot, "/initrd.img-X".
+ * kernel is the entry's kernel path: when neither place has the initramfs, it goes where the
+ * kernel is, so that the report names the file the bootloader would look for. */
+static char *resolve_initrd(struct ctx *ctx, const char *path, const char *kernel)
 {
 	if (!path || !*path)
 		return NULL;
@@ -37,6 +39,16 @@ static char *resolve_initrd(struct ctx *ctx, const char *path)
 		return b;
 	}
 	free(b);
+	if (kernel && kernel[0] == '/' && !str_starts_with(p, "/boot/") && !rootfs_is_file(ctx->rfs, kernel)) {
+		char *k = xasprintf("/boot%s", kernel);
+		bool under_boot = rootfs_is_file(ctx->rfs, k);
+		free(k);
+		if (under_boot) {
+			char *q = xasprintf("/boot%s", p);
+			free(p);
+			return q;
+		}
+	}
 	return p; /* named by the entry but absent: the check says so */
 }
 
@@ -75,7 +87,7 @@ static void find_initrd(struct ctx *ctx, const struct facts *f, struct kernel_in
 			best = e;
 	}
 	if (best) {
-		k->initrd = resolve_initrd(ctx, best->initrd);
+		k->initrd = resolve_initrd(ctx, best->initrd, best->kernel);
 		k->initrd_source = xasprintf("%s:%u", best->source, best->line);
 		return;
 	}
