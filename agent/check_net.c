@@ -58,7 +58,16 @@ static void rule_persistent(const struct facts *facts, const struct check *c, st
 		finding_evidence(f, "it writes /etc/udev/rules.d/70-persistent-net.rules at boot");
 		bad++;
 	}
-	if (!bad)
+	/* A rules file or directory that cannot be read may hold a binding: no pass on a guess. */
+	size_t unread = 0;
+	for (size_t i = 0; i < n->unreadable.n; i++)
+		if (str_starts_with(n->unreadable.v[i], "/etc/udev/rules.d")) {
+			char *path = xstrndup(n->unreadable.v[i], strcspn(n->unreadable.v[i], ":"));
+			report_add(r, c, ST_ERROR, path, "could not read %s", n->unreadable.v[i]);
+			free(path);
+			unread++;
+		}
+	if (!bad && !unread)
 		report_add(r, c, ST_PASS, "/etc/udev/rules.d", "no udev rule binds an interface name to a MAC address");
 }
 
@@ -209,6 +218,19 @@ static void rule_config(const struct facts *facts, const struct check *c, struct
 				bad++;
 			}
 		}
+	/* Configuration that exists but cannot be read may configure eth0 or pin the old NIC. */
+	size_t unread = 0;
+	for (size_t i = 0; i < n->unreadable.n; i++)
+		if (!str_starts_with(n->unreadable.v[i], "/etc/udev/rules.d")) {
+			char *path = xstrndup(n->unreadable.v[i], strcspn(n->unreadable.v[i], ":"));
+			report_add(r, c, ST_ERROR, path, "could not read %s", n->unreadable.v[i]);
+			free(path);
+			unread++;
+		}
+	if (unread && !bad) {
+		strvec_clear(&ev);
+		return;
+	}
 	if (!renders && !eth0_dhcp && !bad) {
 		bool forced = ci->forced_import;
 		struct finding *f = report_add(r, c, forced ? ST_PASS : ST_FAIL, NULL,

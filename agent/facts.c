@@ -176,6 +176,7 @@ static void net_free(struct net_facts *n)
 	if (n->have_netplan)
 		nc_file_free(&n->netplan);
 	free(n->interfaces);
+	strvec_clear(&n->unreadable);
 }
 
 void facts_free(struct facts *f)

@@ -274,6 +274,7 @@ struct net_facts {
 	struct nc_file netplan;   /* netplan's merged view (path "netplan") */
 	bool have_netplan;
 	char *interfaces;         /* /etc/network/interfaces when ifupdown is present */
+	struct strvec unreadable; /* "PATH: reason": configuration that exists but could not be read */
 };
 
 struct win_facts;

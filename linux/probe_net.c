@@ -22,12 +22,17 @@ static void add_file(struct net_facts *n, struct nc_file *f)
 
 typedef int (*parse_fn)(const char *path, const char *data, size_t len, struct nc_file *out);
 
-static bool read_parse(struct ctx *ctx, const char *path, parse_fn fn, struct nc_file *out)
+/* Read and parse one file; a file that exists but cannot be read is noted in n->unreadable. */
+static bool read_parse(struct ctx *ctx, struct net_facts *n, const char *path, parse_fn fn, struct nc_file *out)
 {
 	char *data;
 	size_t len;
-	if (rootfs_read(ctx->rfs, path, ROOTFS_MAX_TEXT, &data, &len) < 0)
+	int e = rootfs_read(ctx->rfs, path, ROOTFS_MAX_TEXT, &data, &len);
+	if (e < 0) {
+		if (e != -ENOENT)
+			strvec_pushf(&n->unreadable, "%s: %s", path, rootfs_strerror(e));
 		return false;
+	}
 	memset(out, 0, sizeof(*out));
 	fn(path, data, len, out);
 	free(data);
@@ -44,19 +49,34 @@ static int parse_ifcfg_suse(const char *p, const char *d, size_t l, struct nc_fi
 	return nc_parse_ifcfg(p, d, l, true, o);
 }
 
+static bool masked(struct ctx *ctx, const char *path)
+{
+	char *t = NULL;
+	bool m = rootfs_readlink(ctx->rfs, path, &t) == 0 && strcmp(t, "/dev/null") == 0;
+	free(t);
+	return m;
+}
+
 static void read_dir(struct ctx *ctx, struct net_facts *n, const char *dir, bool (*wanted)(const char *), parse_fn fn)
 {
 	struct strvec names = STRVEC_INIT;
-	if (rootfs_list(ctx->rfs, dir, &names) == 0)
-		for (size_t i = 0; i < names.n; i++) {
-			if (!wanted(names.v[i]))
-				continue;
-			char *p = xasprintf("%s/%s", dir, names.v[i]);
-			struct nc_file f;
-			if (rootfs_is_file(ctx->rfs, p) && read_parse(ctx, p, fn, &f))
-				add_file(n, &f);
-			free(p);
-		}
+	int e = rootfs_list(ctx->rfs, dir, &names);
+	if (e < 0 && e != -ENOENT)
+		strvec_pushf(&n->unreadable, "%s: %s", dir, rootfs_strerror(e));
+	for (size_t i = 0; e == 0 && i < names.n; i++) {
+		if (!wanted(names.v[i]))
+			continue;
+		char *p = xasprintf("%s/%s", dir, names.v[i]);
+		struct nc_file f;
+		struct rootfs_stat st;
+		/* A directory (or a link to one) is not configuration, a link to /dev/null masks a
+		 * file of the same name; anything else must be readable. */
+		if ((rootfs_stat(ctx->rfs, p, true, &st) == 0 && st.type == RFT_DIR) || masked(ctx, p))
+			;
+		else if (read_parse(ctx, n, p, fn, &f))
+			add_file(n, &f);
+		free(p);
+	}
 	strvec_clear(&names);
 }
 
@@ -86,7 +106,7 @@ static bool rules_suffix(const char *n)
 static void read_ifupdown(struct ctx *ctx, struct net_facts *n)
 {
 	struct nc_file f;
-	if (!read_parse(ctx, "/etc/network/interfaces", nc_parse_ifupdown, &f))
+	if (!read_parse(ctx, n, "/etc/network/interfaces", nc_parse_ifupdown, &f))
 		return;
 	n->interfaces = xstrdup("/etc/network/interfaces");
 	add_file(n, &f);
@@ -95,7 +115,7 @@ static void read_ifupdown(struct ctx *ctx, struct net_facts *n)
 		for (size_t i = 0; i < names.n; i++) {
 			char *p = xasprintf("/etc/network/interfaces.d/%s", names.v[i]);
 			struct nc_file g;
-			if (any_name(names.v[i]) && rootfs_is_file(ctx->rfs, p) && read_parse(ctx, p, nc_parse_ifupdown, &g))
+			if (any_name(names.v[i]) && rootfs_is_file(ctx->rfs, p) && read_parse(ctx, n, p, nc_parse_ifupdown, &g))
 				add_file(n, &g);
 			free(p);
 		}
@@ -110,13 +130,6 @@ static bool exists_any(struct ctx *ctx, const char *const *paths)
 	return false;
 }
 
-static bool masked(struct ctx *ctx, const char *path)
-{
-	char *t = NULL;
-	bool m = rootfs_readlink(ctx->rfs, path, &t) == 0 && strcmp(t, "/dev/null") == 0;
-	free(t);
-	return m;
-}
 
 void probe_net(struct ctx *ctx, struct facts *f)
 {
@@ -161,13 +174,16 @@ void probe_net(struct ctx *ctx, struct facts *f)
 
 	/* udev rules that bind interface names to MAC addresses. */
 	struct strvec names = STRVEC_INIT;
-	if (rootfs_list(ctx->rfs, "/etc/udev/rules.d", &names) == 0)
+	int le = rootfs_list(ctx->rfs, "/etc/udev/rules.d", &names);
+	if (le < 0 && le != -ENOENT)
+		strvec_pushf(&n->unreadable, "/etc/udev/rules.d: %s", rootfs_strerror(le));
+	if (le == 0)
 		for (size_t i = 0; i < names.n; i++) {
 			if (!rules_suffix(names.v[i]))
 				continue;
 			char *p = xasprintf("/etc/udev/rules.d/%s", names.v[i]);
 			struct nc_file r;
-			if (rootfs_is_file(ctx->rfs, p) && read_parse(ctx, p, nc_parse_udev_rules, &r)) {
+			if (!masked(ctx, p) && read_parse(ctx, n, p, nc_parse_udev_rules, &r)) {
 				bool binds = false;
 				for (size_t k = 0; k < r.n; k++)
 					binds = binds || (r.v[k].mac_match && r.v[k].set_name);
@@ -184,7 +200,7 @@ void probe_net(struct ctx *ctx, struct facts *f)
 
 	/* The stacks. */
 	static const char *const ifup[] = { "/sbin/ifup", "/usr/sbin/ifup", NULL };
-	n->present[STACK_IFUPDOWN] = exists_any(ctx, ifup) && rootfs_is_file(ctx->rfs, "/etc/network/interfaces");
+	n->present[STACK_IFUPDOWN] = exists_any(ctx, ifup) && rootfs_exists(ctx->rfs, "/etc/network/interfaces");
 	if (n->present[STACK_IFUPDOWN])
 		read_ifupdown(ctx, n);
 	static const char *const nm[] = { "/usr/sbin/NetworkManager", "/usr/bin/NetworkManager", NULL };
