@@ -42,3 +42,39 @@ ln -s "$outside/opt" "$root/opt"
 ln -s "$up$outside/dpkg-status" "$root/var/lib/dpkg/status"
 ln -s "$outside/VBoxService" "$root/usr/sbin/VBoxService"
 ln -s "$up$outside/config" "$root/boot/config-6.1.0-13-amd64"
+
+# The new checks' files. A second kernel, sane, whose initramfs is a zstd archive cut short.
+md14="$root/usr/lib/modules/6.1.0-14-amd64"
+mkdir -p "$md14"
+printf 'kernel/drivers/virtio/virtio.ko:\nkernel/drivers/virtio/virtio_ring.ko:\nkernel/drivers/virtio/virtio_pci.ko:\nkernel/drivers/block/virtio_blk.ko:\nkernel/drivers/net/virtio_net.ko:\n' >"$md14/modules.dep"
+printf 'CONFIG_VIRTIO=m\nCONFIG_VIRTIO_PCI=m\nCONFIG_VIRTIO_BLK=m\nCONFIG_VIRTIO_NET=m\n' >"$root/boot/config-6.1.0-14-amd64"
+printf 'placeholder for the kernel image of 6.1.0-14-amd64\n' >"$root/boot/vmlinuz-6.1.0-14-amd64"
+python3 "$(dirname "$0")/../_lib/mkkernel.py" initramfs "$root" /boot/initrd.full /usr/lib/modules/6.1.0-14-amd64 zstd \
+	--placeholders virtio_blk virtio_pci
+head -c 200 "$root/boot/initrd.full" >"$root/boot/initrd.img-6.1.0-14-amd64"
+rm "$root/boot/initrd.full"
+# cloud-init: cloud.cfg is the zero device, a drop-in is a YAML alias bomb, another a directory
+# loop; the instance state is a symlink to the canaries outside.
+mkdir -p "$root/etc/cloud/cloud.cfg.d" "$root/var/lib" "$outside/cloud-instances/$canary"
+ln -s /dev/zero "$root/etc/cloud/cloud.cfg"
+{
+	echo 'a: &a ["x","x","x","x","x","x","x","x","x"]'
+	for l in b c d e f g h i j k l m; do
+		prev=$(printf '%s' "$l" | tr 'b-m' 'a-l')
+		printf '%s: &%s [*%s,*%s,*%s,*%s,*%s,*%s,*%s,*%s,*%s]\n' "$l" "$l" "$prev" "$prev" "$prev" "$prev" "$prev" "$prev" "$prev" "$prev" "$prev"
+	done
+	echo 'datasource_list: *m'
+} >"$root/etc/cloud/cloud.cfg.d/50-bomb.cfg"
+ln -s . "$root/etc/cloud/cloud.cfg.d/60-loop.cfg"
+mkdir -p "$root/var/lib/cloud"
+ln -s "$up$outside/cloud-instances" "$root/var/lib/cloud/instances"
+# Network: interfaces is a FIFO (with ifup installed), a netplan file is 2 GB of nothing, the udev
+# rules directory loops onto itself.
+mkdir -p "$root/etc/network" "$root/etc/netplan" "$root/etc/udev" "$root/sbin"
+mkfifo "$root/etc/network/interfaces"
+cp "$root/usr/sbin/init" "$root/sbin/ifup" 2>/dev/null || printf '\177ELF' >"$root/sbin/ifup"
+truncate -s 2G "$root/etc/netplan/01-netcfg.yaml"
+ln -s rules.d "$root/etc/udev/rules.d"
+# cloud-init is installed (the program and its Python package), so the bomb is evaluated.
+mkdir -p "$root/usr/lib/python3/dist-packages/cloudinit"
+printf '#!/usr/bin/python3\n' >"$root/usr/bin/cloud-init"
