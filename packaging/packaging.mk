@@ -23,7 +23,10 @@ MAN_PAGE := $(BUILD)/man/cvmprep.8
 
 # The release's timestamp, for the manual page, the tarball and the Debian changelog: the last
 # commit's, or in an unpacked tarball (no git) the VERSION file's, which the tarball sets to it.
-SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || stat -c %Y VERSION)
+ifeq ($(origin SOURCE_DATE_EPOCH),undefined)
+SOURCE_DATE_EPOCH := $(shell [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ] && \
+	git log -1 --format=%ct || stat -c %Y VERSION)
+endif
 export SOURCE_DATE_EPOCH
 
 .PHONY: man install dist deb rpm
@@ -52,14 +55,15 @@ install: $(BUILD)/cvmprep $(MAN_PAGE)
 	fi
 	$(INSTALL) -d -m 0700 $(DESTDIR)$(LOCALSTATEDIR)/lib/cvmprep
 
-# The tarball holds exactly the files git tracks (in an unpacked tarball: its own files), with
+# The tarball holds exactly the files git tracks (in an unpacked tarball, which is not the top of a
+# git work tree: its own files but the build directory), with
 # their contents in the work tree, owned by root and dated SOURCE_DATE_EPOCH, so that one tree
 # always gives the same bytes.
 dist:
 	@mkdir -p $(PKGDIR)
 	@echo "  DIST    $(DIST_TARBALL)"
 	@set -e; list=$(PKGDIR)/.dist-files; \
-	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ]; then \
 		git ls-files -z | xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\n" "$$f"; done' sh >$$list; \
 	else \
 		find . -path ./$(BUILD) -prune -o -path ./debian -prune -o \( -type f -o -type l \) -print | \
@@ -71,6 +75,11 @@ dist:
 		--mode='u+rw,go+r,go-w' | gzip -n -9 >$(DIST_TARBALL).tmp; \
 	mv $(DIST_TARBALL).tmp $(DIST_TARBALL); rm -f $$list
 
+# The package builds run in their own copy with its own build directory: nothing of this make
+# (BUILD, MAKEFLAGS with command-line variables) may reach them, or their `make clean` would
+# remove this tree's build directory.
+PKG_ENV := env -u BUILD -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES
+
 # dpkg-buildpackage on an unpacked copy of the tarball, with packaging/debian as its debian/
 # and a changelog made from VERSION and the maintainer of debian/control.
 DEB_WORK := $(PKGDIR)/deb
@@ -81,7 +90,7 @@ deb: dist
 	cp -R packaging/debian $(DEB_WORK)/$(DIST_NAME)/debian
 	sh packaging/debian-changelog.sh $(VERSION) $(SOURCE_DATE_EPOCH) packaging/debian/control \
 		>$(DEB_WORK)/$(DIST_NAME)/debian/changelog
-	cd $(DEB_WORK)/$(DIST_NAME) && dpkg-buildpackage -us -uc -b
+	cd $(DEB_WORK)/$(DIST_NAME) && $(PKG_ENV) dpkg-buildpackage -us -uc -b
 	cp $(DEB_WORK)/cvmprep*_$(VERSION)_*.deb $(DEB_WORK)/cvmprep_$(VERSION)_*.changes \
 		$(DEB_WORK)/cvmprep_$(VERSION)_*.buildinfo $(PKGDIR)/
 	@ls -1 $(PKGDIR)/cvmprep_$(VERSION)_*.deb
@@ -97,7 +106,7 @@ rpm: dist
 	cp $(DIST_TARBALL) $(RPM_TOP)/SOURCES/
 	sed -e 's/@VERSION@/$(VERSION)/g' -e "s/@DATE@/$$(LC_ALL=C date -u -d @$(SOURCE_DATE_EPOCH) '+%a %b %d %Y')/g" \
 		packaging/cvmprep.spec.in >$(RPM_TOP)/SPECS/cvmprep.spec
-	rpmbuild -bb $(RPMBUILD_FLAGS) --define '_topdir $(RPM_TOP)' --define '_tmppath $(RPM_TOP)/tmp' \
+	$(PKG_ENV) rpmbuild -bb $(RPMBUILD_FLAGS) --define '_topdir $(RPM_TOP)' --define '_tmppath $(RPM_TOP)/tmp' \
 		--define 'source_date_epoch_from_changelog 0' $(RPM_TOP)/SPECS/cvmprep.spec
 	cp $(RPM_TOP)/RPMS/*/cvmprep-$(VERSION)-*.rpm $(PKGDIR)/
 	cp $(RPM_TOP)/SPECS/cvmprep.spec $(PKGDIR)/
