@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # The Windows build under Wine: --version, check (text and JSON), explain, usage errors, --output,
-# and win.os against the Windows versions Wine can pretend to be. TAP lines out.
+# win.os against the Windows versions Wine can pretend to be; then every win.* check, fix and
+# rollback on Wine made to look like Windows Server 2008 R2, 2012 R2 and 2016 (registry states
+# from mkstate.py, disks and driver staging from the test-only fake backend), the unit tests
+# cross-compiled for Windows, the 32-bit build, and the MSI installed and removed by msiexec.
+# TAP lines out.
 set -u
 top="${CVMPREP_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}"
 exe="${CVMPREP_EXE:-$top/build/win64/cvmprep.exe}"
@@ -80,6 +84,155 @@ for row in "win2008r2:pass:Windows Server 2008 R2" "win2008:pass:Windows Server 
 	run check --only win.os --format json >"$scratch/v.json"
 	got=$(python3 -c 'import json,sys; f=[x for x in json.load(open(sys.argv[1]))["findings"] if x["id"]=="win.os"][0]; print(f["status"] + ("-"+f["severity"] if f["severity"] else ""), f["subject"], sep=":")' "$scratch/v.json")
 	check "win.os as $ver: $want ($name)" '[ "$got" = "$want:$name" ]'
+done
+
+
+# ---- every win.* check, fix and rollback ----
+here="$top/tests/windows"
+drive_c="$WINEPREFIX/drive_c"
+export CVMPREP_TEST_WINFAKE='C:\cvmprep-fake'
+fakedir="$drive_c/cvmprep-fake"
+conf='C:\cvmprep-test.conf'
+mkdir -p "$fakedir"
+printf '[windows]\r\nvirtio_source = C:\\virtio\r\ncloudbase_init_installer = C:\\cbinit-test.msi\r\n' >"$drive_c/cvmprep-test.conf"
+wine_q() { timeout 120 "$wine" "$@" >/dev/null 2>&1; }
+cv() { timeout 300 "$wine" "$exe" "$@" 2>"$scratch/stderr"; }
+
+# The disks, as real partition tables made by sfdisk: MBR, GPT (protective MBR), MBR with an LDM partition.
+mkdisk() { # name size sfdisk-script
+	rm -f "$fakedir/$1"
+	truncate -s "$2" "$fakedir/$1" && printf "$3" | sfdisk -q "$fakedir/$1" >/dev/null 2>&1
+}
+mkdisk mbr.img 64M 'label: dos\n2048,40960,7,*\n,,7\n' &&
+	mkdisk gpt.img 64M 'label: gpt\n,10M,C12A7328-F81F-11D2-BA4B-00A0C93EC93B\n,8M,E3C9E316-0B5C-4DB8-817D-F92DF00215AE\n,,EBD0A0A2-B9E5-4433-87C0-68B6B72699C7\n' &&
+	mkdisk ldm.img 64M 'label: dos\n2048,2048,42\n,,42\n' &&
+	mkdisk big.img 600G 'label: dos\n2048,,7,*\n'
+check "sfdisk made the MBR, GPT, LDM and 600 GB sector images" '[ -s "$fakedir/ldm.img" ] && [ -s "$fakedir/big.img" ]'
+fake() { # image partition used-GiB [firmware]
+	{
+		printf '[disk]\nimage = %s\nsystem_partition = %s\n' "$1" "$2"
+		printf '[volume]\ntotal = %s\nfree = %s\n' $((80 << 30)) $(((80 - $3) << 30))
+		[ -n "${4:-}" ] && printf '[firmware]\ntype = %s\n' "$4"
+		printf '[drivers]\ninstall = fake\n'
+	} >"$fakedir/fake.ini"
+}
+fake mbr.img 2 20
+
+# virtio_source: the virtio-win ISO's layout, each package with a catalog signed by a throwaway key.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$scratch/signer.key" -out "$scratch/signer.pem" -days 30 \
+	-subj "/CN=cvmprep test driver signer" >/dev/null 2>&1
+thumb=$(openssl x509 -in "$scratch/signer.pem" -noout -fingerprint -sha1 | sed 's/.*=//; s/://g')
+python3 - "$here" "$drive_c/virtio" <<'PY'
+import importlib.util, os, sys
+spec = importlib.util.spec_from_file_location("mkstate", os.path.join(sys.argv[1], "mkstate.py"))
+m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+for drv, folder in (("viostor", "viostor"), ("netkvm", "NetKVM")):
+    for osdir in ("2k8R2", "2k12R2", "2k16"):
+        d = os.path.join(sys.argv[2], folder, osdir, "amd64")
+        m.write(os.path.join(d, drv + ".inf"), m.inf_text(drv))
+        m.write(os.path.join(d, drv + ".sys"), m.sys_bytes(drv))
+PY
+for inf in "$drive_c"/virtio/*/*/amd64/*.inf; do
+	openssl smime -sign -binary -in "$inf" -signer "$scratch/signer.pem" -inkey "$scratch/signer.key" \
+		-outform DER -nodetach -out "${inf%.inf}.cat" 2>/dev/null
+done
+check "virtio_source laid out like the virtio-win ISO, catalogs signed" '[ -s "$drive_c/virtio/viostor/2k16/amd64/viostor.cat" ]'
+
+# The adapters Wine reports (the host's): their GUIDs, for DHCP settings in the registry.
+cv check --only win.network --format json >"$scratch/net.json"
+guids=$(python3 -c 'import json,re,sys; print(",".join(sorted({g for f in json.load(open(sys.argv[1]))["findings"] for e in f["evidence"] for g in re.findall(r"\{[0-9A-Fa-f-]+\}", e)})))' "$scratch/net.json")
+
+state() { # version key=value...
+	python3 "$here/mkstate.py" "$drive_c" "$@" dhcp="$guids" >"$drive_c/state.reg" && wine_q reg import 'C:\state.reg'
+}
+snapshot() { # name: the registry (SYSTEM, certificate stores) and the files fix may touch
+	wine_q regedit /E 'C:\snap-sys.reg' 'HKEY_LOCAL_MACHINE\SYSTEM'
+	wine_q regedit /E 'C:\snap-cert.reg' 'HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\SystemCertificates'
+	python3 "$here/regnorm.py" "$drive_c/snap-sys.reg" "$drive_c/snap-cert.reg" >"$scratch/$1.reg"
+	(cd "$drive_c" && find "Program Files/Cloudbase Solutions" windows/system32/DriverStore windows/inf \
+		windows/system32/drivers -type f 2>/dev/null | LC_ALL=C sort | xargs -d '\n' -r sha256sum) >"$scratch/$1.files"
+}
+same_as() { # name: the state now is the snapshot's, byte for byte
+	snapshot now && diff "$scratch/$1.reg" "$scratch/now.reg" >"$scratch/diff.txt" &&
+		diff "$scratch/$1.files" "$scratch/now.files" >>"$scratch/diff.txt"
+}
+expect() { python3 "$here/expect.py" "$@"; }
+regq() { timeout 60 "$wine" reg query "$@" 2>/dev/null | tr -d '\r'; }
+cbconf="$drive_c/Program Files/Cloudbase Solutions/Cloudbase-Init/conf"
+gold="$here/fixtures/cbinit"
+# CVMPREP_REGEN=1 rewrites the golden files from what fix wrote (review the diff before committing).
+golden() { # file golden-name
+	[ "${CVMPREP_REGEN:-}" = 1 ] && cp "$1" "$gold/$2"
+	cmp -s "$1" "$gold/$2"
+}
+
+for ver in 2008r2 2012r2 2016; do
+	case $ver in 2008r2) name="Windows Server 2008 R2" ;; 2012r2) name="Windows Server 2012 R2" ;; *) name="Windows Server 2016" ;; esac
+	# A: drivers missing, cloudbase-init with the installer's default files, Fast Startup (or hibernation) on.
+	state $ver drivers=missing cbinit=default power=on
+	cv check --config "$conf" --format json >"$scratch/a.json"; rc=$?
+	check "$ver A: check sees $name; virtio missing, default cloudbase-init files, hibernation on (exit $rc)" \
+		'[ $rc -eq 2 ] && expect "$scratch/a.json" "win.os=pass" "win.firmware=pass" "win.partition-table=pass" \
+		"win.dynamic-disk=pass" "win.filesystem=pass" "win.disk-size=pass" "win.virtio.installed=fail/blocker" \
+		"win.virtio.boot-critical=fail/blocker" "win.cloudbase-init.installed=pass" \
+		"win.cloudbase-init.config=fail/blocker" "win.cloudbase-init.service=fail/warning" "win.network=pass" \
+		"win.fast-startup@hibernation=fail/warning" "win.pending-reboot=pass" "win.guest-tools=pass" \
+		"win.activation=fail/info" && grep -q "\"pretty_name\": \"$name\"" "$scratch/a.json"'
+	snapshot "a-$ver"
+	cv fix --config "$conf" --yes --format json >"$scratch/afix.json"; rc=$?
+	check "$ver A: fix stages the drivers, makes viostor boot-critical, rewrites both conf files, fixes the service and power (exit $rc)" \
+		'[ $rc -eq 0 ] && expect "$scratch/afix.json" "win.virtio.installed=fixed" "win.virtio.boot-critical=fixed" \
+		"win.cloudbase-init.config=fixed" "win.cloudbase-init.service=fixed" "win.fast-startup=fixed"'
+	check "$ver A: viostor's service starts at boot (Start 0, Type 1, Group SCSI miniport)" \
+		'regq "HKLM\\SYSTEM\\CurrentControlSet\\Services\\viostor" >"$scratch/q" && grep -q "Start *REG_DWORD *0x0$" "$scratch/q" &&
+		grep -q "Type *REG_DWORD *0x1$" "$scratch/q" && grep -q "Group *REG_SZ *SCSI miniport" "$scratch/q" &&
+		cmp -s "$drive_c/windows/system32/drivers/viostor.sys" "$drive_c/virtio/viostor/2k16/amd64/viostor.sys"'
+	if [ $ver = 2008r2 ]; then
+		check "$ver A: CriticalDeviceDatabase binds PCI\\VEN_1AF4&DEV_1001 and DEV_1042 to viostor" \
+			'regq "HKLM\\SYSTEM\\CurrentControlSet\\Control\\CriticalDeviceDatabase\\pci#ven_1af4&dev_1001" | grep -q "Service *REG_SZ *viostor" &&
+			regq "HKLM\\SYSTEM\\CurrentControlSet\\Control\\CriticalDeviceDatabase\\pci#ven_1af4&dev_1042" | grep -q "ClassGUID *REG_SZ *{4D36E97B"'
+	else
+		check "$ver A: DriverDatabase binds PCI\\VEN_1AF4&DEV_1001 and DEV_1042 to the staged viostor package" \
+			'regq "HKLM\\SYSTEM\\DriverDatabase\\DeviceIds\\PCI\\VEN_1AF4&DEV_1001" | grep -q "oem[0-9]*.inf *REG_BINARY *01FF0000" &&
+			regq "HKLM\\SYSTEM\\DriverDatabase\\DeviceIds\\PCI\\VEN_1AF4&DEV_1042" | grep -q "oem[0-9]*.inf"'
+	fi
+	check "$ver A: the signer of the packages' catalog is a trusted publisher" \
+		'regq "HKLM\\SOFTWARE\\Microsoft\\SystemCertificates\\TrustedPublisher\\Certificates\\$thumb" | grep -q Blob'
+	check "$ver A: cloudbase-init.conf is the default file with Tencent's settings, every other byte kept" \
+		'golden "$cbconf/cloudbase-init.conf" default.fixed.conf'
+	check "$ver A: cloudbase-init-unattend.conf likewise" 'golden "$cbconf/cloudbase-init-unattend.conf" default-unattend.fixed.conf'
+	check "$ver A: the service runs as LocalSystem, hibernation is off" \
+		'regq "HKLM\\SYSTEM\\CurrentControlSet\\Services\\cloudbase-init" /v ObjectName | grep -q "REG_SZ *LocalSystem" &&
+		regq "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Power" /v HibernateEnabled | grep -q "0x0$"'
+	cv fix --config "$conf" --yes >"$scratch/again.txt"; rc=$?
+	check "$ver A: a second fix changes nothing and says so (exit $rc)" '[ $rc -eq 0 ] && grep -q "nothing to change" "$scratch/again.txt"'
+	cv rollback --format json >"$scratch/arb.json"; rc=$?
+	check "$ver A: rollback restores the registry (regedit export) and the files exactly (exit $rc)" \
+		'[ $rc -eq 0 ] && same_as "a-$ver" || { sed "s/^/# /" "$scratch/diff.txt" | head -20; false; }'
+
+	# B: drivers staged but not boot-critical, cloudbase-init with Tencent's files, power off.
+	state $ver drivers=staged cbinit=tencent power=off
+	cv check --config "$conf" --format json >"$scratch/b.json"; rc=$?
+	check "$ver B: drivers installed but not boot-critical; Tencent's conf files pass (exit $rc)" \
+		'[ $rc -eq 2 ] && expect "$scratch/b.json" "win.virtio.installed=pass" "win.virtio.boot-critical=fail/blocker" \
+		"win.cloudbase-init.config=pass" "win.cloudbase-init.service=pass" "win.fast-startup=pass"'
+	snapshot "b-$ver"
+	cv fix --config "$conf" --yes --format json >"$scratch/bfix.json"; rc=$?
+	check "$ver B: fix makes the staged viostor boot-critical (exit $rc)" \
+		'[ $rc -eq 0 ] && expect "$scratch/bfix.json" "win.virtio.boot-critical=fixed" "win.virtio.installed=pass"'
+	cv rollback >/dev/null; rc=$?
+	check "$ver B: rollback restores the registry and files exactly (exit $rc)" \
+		'[ $rc -eq 0 ] && same_as "b-$ver" || { sed "s/^/# /" "$scratch/diff.txt" | head -20; false; }'
+
+	# C: everything right.
+	state $ver drivers=bootcritical cbinit=tencent power=off
+	cv check --config "$conf" --format json >"$scratch/c.json"; rc=$?
+	check "$ver C: a prepared system passes every check (exit $rc)" \
+		'[ $rc -eq 0 ] && expect "$scratch/c.json" "win.virtio.installed=pass" "win.virtio.boot-critical=pass" \
+		"win.cloudbase-init.installed=pass" "win.cloudbase-init.config=pass" "win.cloudbase-init.service=pass" \
+		"win.fast-startup=pass" "win.partition-table=pass" "win.firmware=pass"'
+	cv fix --config "$conf" --yes >"$scratch/c.txt"; rc=$?
+	check "$ver C: fix has nothing to change (exit $rc)" '[ $rc -eq 0 ] && grep -q "nothing to change" "$scratch/c.txt"'
 done
 
 rm -rf "$scratch"
