@@ -85,14 +85,20 @@ src=$work/src/$name
 pkgs=$src/build/packages
 
 # ---- make deb, make rpm in the copy ----
-if timed "make deb" env -u BUILD make -C "$src" deb >"$work/deb.log" 2>&1; then
+# make deb with a build directory of the caller's (BUILD, as run-tests.sh sets it): the packages
+# go there, and the package build, with its `make clean`, must leave it alone.
+caller=$work/caller-build
+mkdir -p "$caller"
+echo keep >"$caller/marker"
+if timed "make deb" env BUILD="$caller" make -C "$src" deb >"$work/deb.log" 2>&1; then
 	ok "make deb from a clean copy of the tree"
 else
 	notok "make deb from a clean copy of the tree"
 	note <"$work/deb.log" | tail -n 30
 fi
+check "make deb leaves the caller's BUILD directory alone" [ -f "$caller/marker" ]
 # The copy, a tarball, makes its own dist without git: it must be the same tarball.
-check "make dist in the unpacked tarball (no git) gives the same bytes" cmp -s "$pkgs/$name.tar.gz" "$tarball"
+check "make dist in the unpacked tarball (no git) gives the same bytes" cmp -s "$caller/packages/$name.tar.gz" "$tarball"
 if timed "make rpm" env -u BUILD make -C "$src" rpm >"$work/rpm.log" 2>&1; then
 	ok "make rpm from a clean copy of the tree"
 else
@@ -100,8 +106,8 @@ else
 	note <"$work/rpm.log" | tail -n 30
 fi
 arch=$(dpkg --print-architecture)
-deb=$pkgs/cvmprep_${version}_$arch.deb
-changes=$pkgs/cvmprep_${version}_$arch.changes
+deb=$caller/packages/cvmprep_${version}_$arch.deb
+changes=$caller/packages/cvmprep_${version}_$arch.changes
 rpmfile=$(ls "$pkgs"/cvmprep-"$version"-1.*.rpm 2>/dev/null | head -n 1)
 if [ ! -f "$deb" ] || [ -z "$rpmfile" ]; then
 	notok "the packages: $deb, $pkgs/cvmprep-$version-1.*.rpm"
