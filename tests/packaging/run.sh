@@ -321,10 +321,11 @@ source "qemu" "golden" {
   ssh_password = "test"
 }
 END
-if (cd "$work/packer" && packer validate -var "cvmprep_package=$(basename "$deb")" . >"$work/packer.log" 2>&1); then
-	ok "packer: packer validate accepts examples/packer/cvmprep.pkr.hcl"
+if (cd "$work/packer" && packer fmt -check cvmprep.pkr.hcl && packer validate -var "cvmprep_package=$(basename "$deb")" .) \
+	>"$work/packer.log" 2>&1; then
+	ok "packer: examples/packer/cvmprep.pkr.hcl is formatted (packer fmt -check) and validates (packer validate)"
 else
-	notok "packer: packer validate"
+	notok "packer: packer fmt -check, packer validate"
 	note <"$work/packer.log" | tail -n 20
 fi
 
