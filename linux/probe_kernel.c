@@ -8,6 +8,7 @@
  * and libkmod is pointed there, with no modprobe configuration at all.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -382,9 +383,50 @@ static struct kernel_info *kernel_get(struct kernel_facts *kf, const char *versi
 	return k;
 }
 
+/*
+ * Kernel versions in the order rpm and dpkg give them where it matters: runs of digits compare
+ * by value, letters by byte, and a number is newer than letters in the same place; separators
+ * only separate. strverscmp put 3.10.0-1160.el7 after 3.10.0-1160.95.1.el7 ('e' > '9').
+ */
+static int kver_cmp(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a && !isalnum((unsigned char)*a))
+			a++;
+		while (*b && !isalnum((unsigned char)*b))
+			b++;
+		if (!*a || !*b)
+			return (*a != '\0') - (*b != '\0');
+		bool da = isdigit((unsigned char)*a), db = isdigit((unsigned char)*b);
+		if (da != db)
+			return da ? 1 : -1;
+		if (da) {
+			while (*a == '0' && isdigit((unsigned char)a[1]))
+				a++;
+			while (*b == '0' && isdigit((unsigned char)b[1]))
+				b++;
+		}
+		const char *ea = a, *eb = b;
+		while (*ea && (da ? isdigit((unsigned char)*ea) : isalpha((unsigned char)*ea)))
+			ea++;
+		while (*eb && (db ? isdigit((unsigned char)*eb) : isalpha((unsigned char)*eb)))
+			eb++;
+		size_t la = (size_t)(ea - a), lb = (size_t)(eb - b);
+		if (da && la != lb)
+			return la > lb ? 1 : -1;
+		int c = strncmp(a, b, la < lb ? la : lb);
+		if (c)
+			return c;
+		if (la != lb)
+			return la > lb ? 1 : -1;
+		a = ea;
+		b = eb;
+	}
+}
+
 static int cmp_kernel(const void *a, const void *b)
 {
-	return strverscmp(((const struct kernel_info *)b)->version, ((const struct kernel_info *)a)->version);
+	return kver_cmp(((const struct kernel_info *)b)->version, ((const struct kernel_info *)a)->version);
 }
 
 /* "/boot/vmlinuz-6.1.0-13-amd64" or "/vmlinuz-5.14.0-70.el9.x86_64" -> the version after "vmlinuz-". */
