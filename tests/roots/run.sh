@@ -314,6 +314,15 @@ run_fix_case() {
 	local c=$1 t=$2
 	local dir="$here/$c"
 	local want_rc tag b
+	if [ "$(id -u)" -ne 0 ]; then
+		if [ "${CI:-}" = true ]; then
+			say "not ok - roots/$c: fix: fix needs root"
+			failed=1
+		else
+			say "ok - roots/$c: fix # SKIP fix needs root"
+		fi
+		return
+	fi
 	want_rc=$(tr -d ' \n' <"$dir/fix.exit" 2>/dev/null)
 	for tag in cvmprep asan; do
 		b=$bin
