@@ -201,11 +201,12 @@ static bool confirm(size_t n)
 	return line[0] == 'y' || line[0] == 'Y';
 }
 
-static void mark_fixed(const struct report *before, struct report *after)
+/* A check that failed before (or, after installers, in between) and passes now reports "fixed". */
+static void mark_fixed(const struct report *before, const struct report *mid, struct report *after)
 {
 	for (size_t i = 0; i < after->n; i++) {
 		struct finding *f = after->findings[i];
-		if (f->status != ST_PASS || !has_failure(before, f->check))
+		if (f->status != ST_PASS || !(has_failure(before, f->check) || (mid && has_failure(mid, f->check))))
 			continue;
 		bool still = false;
 		for (size_t k = 0; k < after->n; k++)
@@ -353,7 +354,7 @@ int platform_fix(struct ctx *ctx)
 		total == 1 ? "" : "s", journal_run_id(j));
 	recheck(ctx, &after, "fix");
 	have_after = true;
-	mark_fixed(&before, &after);
+	mark_fixed(&before, have_mid ? &mid : NULL, &after);
 	after.changes = journal_changes(j);
 	/* After installers the second plan's notes are the ones still true. */
 	const struct winplan *last = staged ? &wp2 : &wp;

@@ -269,7 +269,7 @@ int win_run(const char *const *argv, unsigned timeout_s, int *status, char **out
 	if (!CreateProcessW(wexe, wcmd, NULL, NULL, TRUE, CREATE_NO_WINDOW, NULL, NULL, &si, &pi)) {
 		DWORD e = GetLastError();
 		char *m = win_strerror(e);
-		*err = xasprintf("could not start '%s': %s", argv[0], m);
+		*err = xasprintf("could not start '%s': %s (error %lu)", argv[0], m, (unsigned long)e);
 		free(m);
 		ret = win_errno(e);
 		goto out;
