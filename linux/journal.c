@@ -320,7 +320,11 @@ int journal_begin(struct rootfs *rfs, const char *command, struct journal **out)
 	j->dir = xasprintf("%s/%s", RUNS_DIR, id);
 	j->dirfd = j->filesfd = j->logfd = -1;
 	char *files = xasprintf("%s/files", j->dir);
-	int ret = rootfs_mkdirs(rfs, files, 0700);
+	/* /var/lib/cvmprep/runs as a system directory would be; only the run's own are private (0700):
+	 * they hold copies of files such as /etc/shadow. */
+	int ret = rootfs_mkdirs(rfs, RUNS_DIR, 0755);
+	if (ret == 0)
+		ret = rootfs_mkdirs(rfs, files, 0700);
 	if (ret == 0) {
 		j->dirfd = rootfs_open_fd(rfs, j->dir, O_RDONLY | O_DIRECTORY, false);
 		j->filesfd = rootfs_open_fd(rfs, files, O_RDONLY | O_DIRECTORY, false);

@@ -155,7 +155,8 @@ void probe_initramfs(struct ctx *ctx, struct facts *f)
 			strvec_clear(&wanted);
 			continue;
 		}
-		struct initramfs_opts o = { .wanted = (const char *const *)wanted.v };
+		/* Real initramfs images unpack to a few hundred MiB; a stream of zeros must not keep us reading. */
+		struct initramfs_opts o = { .wanted = (const char *const *)wanted.v, .max_unpacked = 2ull << 30 };
 		struct initramfs_result r;
 		int e = initramfs_scan_fd(fd, &o, &r);
 		close(fd);
