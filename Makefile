@@ -119,5 +119,6 @@ clean:
 
 include bench/bench.mk
 include packaging/packaging.mk
+include windows/windows.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

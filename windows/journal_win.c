@@ -309,12 +309,25 @@ int journal_begin(struct rootfs *rfs, const char *command, struct journal **out)
 		 tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned long)GetCurrentProcessId());
 	struct journal *j = xcalloc(1, sizeof(*j));
 	j->rfs = rfs;
-	j->id = xstrdup(id);
-	char *runs = runs_dir();
-	j->dir = win_path_join(runs, id);
-	j->files = win_path_join(j->dir, "files");
 	j->log = INVALID_HANDLE_VALUE;
+	char *runs = runs_dir();
+	/* Two runs within a second in one process get distinct directories. */
+	for (unsigned k = 1; k < 100 && !j->id; k++) {
+		char *cand = k == 1 ? xstrdup(id) : xasprintf("%s-%u", id, k), *dir = win_path_join(runs, cand);
+		if (!exists(dir)) {
+			j->id = cand;
+			j->dir = dir;
+		} else {
+			free(cand);
+			free(dir);
+		}
+	}
 	free(runs);
+	if (!j->id) {
+		journal_free(j);
+		return -EEXIST;
+	}
+	j->files = win_path_join(j->dir, "files");
 	int ret = win_mkdirs(j->files, NULL);
 	if (ret == 0) {
 		char *log = win_path_join(j->dir, "journal");
@@ -329,7 +342,7 @@ int journal_begin(struct rootfs *rfs, const char *command, struct journal **out)
 	if (ret == 0) {
 		char *when = xasprintf("%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
 				       tm.tm_hour, tm.tm_min, tm.tm_sec);
-		ret = jline(j, "begin", 4, id, command, CVMPREP_VERSION, when);
+		ret = jline(j, "begin", 4, j->id, command, CVMPREP_VERSION, when);
 		free(when);
 	}
 	if (ret < 0) {

@@ -374,6 +374,60 @@ check "explain --list names every win.* check of the spec" \
 cv check --format json >"$scratch/all.json"
 check "the full report validates against the report schema" 'python3 "$top/tests/lib/validate-report.py" "$scratch/all.json"'
 
+# ---- unit tests cross-compiled for Windows (shared sources and windows/), under Wine ----
+build="${BUILD:-$top/build}"
+shopt -s nullglob
+units=("$build"/win64/tests/test_*.exe)
+if [ ${#units[@]} -eq 0 ]; then
+	nok "unit tests for Windows not built (make windows-unit)"
+fi
+for t in "${units[@]}"; do
+	name=$(basename "$t" .exe)
+	out=$(timeout 300 "$wine" "$t" 2>&1 | tr -d '\r')
+	rc=$?
+	printf '%s\n' "$out" | sed -nE "s/^(not ok|ok) [0-9]+ - (.*)$/\1 - windows-unit $name: \2/p"
+	printf '%s\n' "$out" | grep -E '^# .*:[0-9]+: ' | sed 's/^/# /'
+	if ! printf '%s\n' "$out" | grep -q '^1\.\.[0-9]'; then
+		nok "windows-unit $name did not run (exit $rc)"
+	elif printf '%s\n' "$out" | grep -q '^not ok'; then
+		fail=1
+	fi
+done
+
+# ---- the 32-bit build ----
+exe32="$build/win32/cvmprep.exe"
+check "the i686 build is a 32-bit Windows executable (Wine here runs 64-bit programs only)" \
+	'[ -f "$exe32" ] && i686-w64-mingw32-objdump -f "$exe32" 2>/dev/null | grep -q "file format pei-i386"'
+
+# ---- the MSI, built by wixl, installed and removed by msiexec /qn ----
+if command -v wixl >/dev/null && command -v msibuild >/dev/null; then
+	msi1="$drive_c/cvmprep-old.msi" msi2="$drive_c/cvmprep.msi"
+	sh "$top/packaging/msi/build-msi.sh" "$exe" 0.0.1 "$msi1" >/dev/null 2>&1
+	sh "$top/packaging/msi/build-msi.sh" "$exe" "$version" "$msi2" >/dev/null 2>&1
+	check "the MSI builds with wixl" '[ -s "$msi1" ] && [ -s "$msi2" ]'
+	pf="$drive_c/Program Files/cvmprep" pdata="$drive_c/ProgramData/cvmprep"
+	uninst() { regq 'HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall' /s | grep -E 'DisplayName *REG_SZ *cvmprep$|DisplayVersion'; }
+	timeout 300 "$wine" msiexec /i 'C:\cvmprep-old.msi' /qn >/dev/null 2>&1; rc=$?
+	out=$(timeout 60 "$wine" 'C:\Program Files\cvmprep\cvmprep.exe' --version 2>/dev/null | tr -d '\r')
+	check "msiexec /i /qn installs cvmprep.exe under Program Files and it runs from there (exit $rc)" \
+		'[ $rc -eq 0 ] && [ "$out" = "cvmprep $version" ]'
+	check "the example configuration is in ProgramData, with the [windows] settings, CRLF" \
+		'grep -q "^\[windows\]" "$pdata/cvmprep.conf" && grep -q "virtio_source" "$pdata/cvmprep.conf" && grep -q $'"'"'\r$'"'"' "$pdata/cvmprep.conf"'
+	printf '[checks]\r\nskip = win.network\r\n' >>"$pdata/cvmprep.conf"
+	cp "$pdata/cvmprep.conf" "$scratch/edited-conf"
+	timeout 300 "$wine" msiexec /i 'C:\cvmprep.msi' /qn >/dev/null 2>&1; rc=$?
+	check "an upgrade (msiexec /i of a newer MSI) replaces the old version and keeps the edited configuration (exit $rc)" \
+		'[ $rc -eq 0 ] && [ "$(uninst | grep -c DisplayVersion)" = 1 ] && uninst | grep -q "DisplayVersion *REG_SZ *$version" &&
+		cmp -s "$pdata/cvmprep.conf" "$scratch/edited-conf" && [ -x "$pf/cvmprep.exe" ]'
+	timeout 300 "$wine" msiexec /x 'C:\cvmprep.msi' /qn >/dev/null 2>&1; rc=$?
+	check "msiexec /x /qn removes the program, its uninstall entry and App Paths, and leaves the configuration (exit $rc)" \
+		'[ $rc -eq 0 ] && [ ! -e "$pf/cvmprep.exe" ] && [ -z "$(uninst)" ] &&
+		! regq "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\App Paths\\cvmprep.exe" | grep -q cvmprep &&
+		cmp -s "$pdata/cvmprep.conf" "$scratch/edited-conf"'
+else
+	nok "wixl and msibuild not found (install wixl and msitools): the MSI is not tested"
+fi
+
 # Our prefix's wineserver (and the services it started) must be gone before its files can go.
 timeout 60 /usr/lib/wine/wineserver -k >/dev/null 2>&1
 [ -n "${CVMPREP_KEEP:-}" ] || rm -rf "$scratch"
