@@ -40,6 +40,20 @@ static char *runs_dir(void)
 	return r;
 }
 
+/* ---- fault injection for the crash test: the process is killed at the Nth step ---- */
+
+static void step(void)
+{
+	static long crash_at = -1, steps;
+	if (crash_at < 0) {
+		char *s = win_env("CVMPREP_TEST_CRASH_AT");
+		crash_at = s ? strtol(s, NULL, 10) : 0;
+		free(s);
+	}
+	if (crash_at > 0 && ++steps == crash_at)
+		TerminateProcess(GetCurrentProcess(), 137);
+}
+
 /* ---- journal lines: tab-separated, fields escaped (as on Linux) ---- */
 
 static char *esc(const char *s)
@@ -277,6 +291,8 @@ static int atomic_install(struct journal *j, const char *path, const void *data,
 					 FILE_ATTRIBUTE_ARCHIVE | FILE_ATTRIBUTE_NOT_CONTENT_INDEXED);
 		if (keep)
 			SetFileAttributesW(wt, keep);
+		if (j)
+			step();
 		/* MoveFileEx cannot replace a read-only file. */
 		DWORD cur = GetFileAttributesW(wp);
 		if (cur != INVALID_FILE_ATTRIBUTES && (cur & FILE_ATTRIBUTE_READONLY))
@@ -494,10 +510,14 @@ int journal_replace(struct journal *j, const char *path, const void *data, size_
 	/* A new file gets the ACL its directory gives it. */
 	if (!existed)
 		meta_free(&m);
-	if (ret == 0)
+	if (ret == 0) {
+		step();
 		ret = atomic_install(j, path, data, len, &m, false);
-	if (ret == 0)
+	}
+	if (ret == 0) {
+		step();
 		ret = log_wrote(j, n, path);
+	}
 	if (ret == 0)
 		changes_add(&j->changes, existed ? "write" : "create", path, 0, NULL);
 	meta_free(&m);
@@ -536,10 +556,14 @@ int journal_reg_set(struct journal *j, const char *key, const char *name, const 
 	unsigned n = ++j->next;
 	char *a = num(n), *o = reg_value_encode(&old), *nv = reg_value_encode(v);
 	ret = jline(j, "regsave", 4, a, key, name, o);
-	if (ret == 0)
+	if (ret == 0) {
+		step();
 		ret = reg_put(key, name, v);
-	if (ret == 0)
+	}
+	if (ret == 0) {
+		step();
 		ret = jline(j, "regset", 4, a, key, name, nv);
+	}
 	if (ret == 0) {
 		char *so = reg_value_show(&old), *sn = reg_value_show(v), *full = xasprintf("%s\\%s", key, name);
 		changes_add(&j->changes, "registry", full, 0, "%s -> %s", so, sn);

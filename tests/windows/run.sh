@@ -268,6 +268,21 @@ check "rollback --list shows the run as rolled back" '[ $rc -eq 0 ] && grep -q "
 cv rollback >/dev/null; rc=$?
 check "rollback with nothing left to roll back exits 64" '[ $rc -eq 64 ]'
 
+# Killed at every step of a fix (files and registry values): rollback always gets the original back.
+state 2016 drivers=bootcritical cbinit=messy power=on
+snapshot crash
+crashed=0 restored=0
+for n in 1 2 3 4 5 6 7 8 9 10 11 12; do
+	CVMPREP_TEST_CRASH_AT=$n cv fix --config "$conf" --yes >/dev/null; rc=$?
+	[ $rc -eq 0 ] && break # past the last step: the fix completed
+	crashed=$((crashed + 1))
+	cv rollback >/dev/null && same_as crash && restored=$((restored + 1))
+	ls "$cbconf" | grep -q cvmprep-tmp && restored=$((restored - 1))
+done
+cv rollback >/dev/null
+check "a fix killed at each of its $crashed steps is rolled back to the exact original state every time ($restored)" \
+	'[ $crashed -ge 8 ] && [ $restored -eq $crashed ] && same_as crash'
+
 # cloudbase-init missing: the opt-in fix runs the installer (a stand-in MSI built by wixl), then plans the rest.
 if command -v wixl >/dev/null; then
 	(cd "$here/fixtures/msi" && wixl --arch x64 -o "$drive_c/cbinit-test.msi" cbinit-test.wxs) 2>/dev/null
