@@ -148,6 +148,38 @@ bool winplan_has_installer(const struct winplan *wp)
 	return false;
 }
 
+/* Text with CRLF endings shown as lines (the diff would show every CR), the endings kept in the file. */
+static char *without_cr(const char *d, size_t n, size_t *len, bool *had)
+{
+	char *o = xmalloc(n + 1);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (d[i] == '\r' && i + 1 < n && d[i + 1] == '\n') {
+			*had = true;
+			continue;
+		}
+		o[k++] = d[i];
+	}
+	o[k] = '\0';
+	*len = k;
+	return o;
+}
+
+static void show_diff(FILE *out, const char *path, const struct plan_item *it, bool color)
+{
+	bool crlf = false;
+	size_t al, bl;
+	char *a = without_cr(it->old_data, it->old_len, &al, &crlf), *b = without_cr(it->new_data, it->new_len, &bl, &crlf);
+	/* diff_unified labels a/PATH and b/PATH, as for the absolute paths of Linux. */
+	char *label = xasprintf("/%s", path);
+	diff_unified(out, label, a, al, b, bl, color);
+	if (crlf)
+		fputs("   (shown without the file's CRLF line endings, which are kept)\n", out);
+	free(label);
+	free(a);
+	free(b);
+}
+
 static void print_argv(FILE *out, const struct strvec *argv)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -188,7 +220,7 @@ void winplan_print(const struct winplan *wp, FILE *out, bool color)
 				if (memchr(it->new_data, '\0', it->new_len) || memchr(it->old_data, '\0', it->old_len))
 					fprintf(out, "   %zu bytes%s\n", it->new_len, it->existed ? " replace the file" : "");
 				else
-					diff_unified(out, s->path, it->old_data, it->old_len, it->new_data, it->new_len, color);
+					show_diff(out, s->path, it, color);
 				break;
 			}
 			case WS_REG: {
