@@ -8,8 +8,10 @@
 # Waits for E2E_WAIT (default: the config drive's marker for cvm, the image's probe for old)
 # up to E2E_BOOT_TIMEOUT seconds (300); ends early when the console shows that the boot is
 # over (initramfs shell, emergency mode, kernel panic). Prints one line:
-#   marker SECONDS LINE | stuck SECONDS WHAT | timeout SECONDS | qemu-died SECONDS
-# and exits 0 (marker), 1 (stuck), 2 (timeout), 3 (qemu died). QEMU is killed on every path.
+#   marker SECONDS LINE | stuck SECONDS WHAT | timeout SECONDS | qemu-died SECONDS |
+#   nomarker SECONDS PROBE-LINE (the system came up, the probe reported, the marker did not follow)
+# and exits 0 (marker), 1 (stuck), 2 (timeout), 3 (qemu died), 4 (no marker). QEMU is killed on
+# every path.
 # The user-mode network is restricted: the guest reaches nothing beyond QEMU's own DHCP.
 # The disk is opened with -snapshot: what the guest writes goes to a temporary overlay in the
 # scratch directory, so the image stays exactly as check, fix and rollback left it.
@@ -66,6 +68,7 @@ TMPDIR="${CVMPREP_SCRATCH:-/tmp}" qemu-system-x86_64 -accel tcg -nodefaults -dis
 qemu=$!
 result="timeout"
 rc=2
+probe_at=""
 while [ $((SECONDS - start)) -lt "$timeout" ]; do
 	sleep 1
 	if line=$(tr -d '\r' <"$log" | grep -a -m1 -E "$wait_re"); then
@@ -78,6 +81,17 @@ while [ $((SECONDS - start)) -lt "$timeout" ]; do
 		sleep 3
 		result="stuck $((SECONDS - start)) $what"
 		rc=1
+		break
+	fi
+	# Up, but the marker is not coming: the probe has reported and cloud-init's final stage, which
+	# runs after it, had E2E_GRACE seconds (90) more.
+	if [ "$wait_re" != "E2E-PROBE booted" ] && [ -z "$probe_at" ] &&
+		tr -d '\r' <"$log" | grep -aq 'E2E-PROBE booted'; then
+		probe_at=$SECONDS
+	fi
+	if [ -n "$probe_at" ] && [ $((SECONDS - probe_at)) -ge "${E2E_GRACE:-90}" ]; then
+		result="nomarker $((SECONDS - start)) $(tr -d '\r' <"$log" | grep -a -m1 -o 'E2E-PROBE booted.*')"
+		rc=4
 		break
 	fi
 	if ! kill -0 "$qemu" 2>/dev/null; then

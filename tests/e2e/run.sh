@@ -267,6 +267,7 @@ boot_summary() {
 	stuck*"Gave up waiting for root"*) echo "no: initramfs gave up on root" ;;
 	stuck*"Job dev-"*) echo "no: waits forever for $(echo "$line" | sed 's/.*Job \(dev-[^ ]*\)\.device.*/\1/')" ;;
 	stuck*) echo "no: $(echo "$line" | cut -d' ' -f3- | cut -c1-30)" ;;
+	nomarker*) echo "up, no marker" ;;
 	*) echo "${line:-?}" | cut -c1-36 ;;
 	esac
 }
