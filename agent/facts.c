@@ -181,6 +181,10 @@ static void net_free(struct net_facts *n)
 
 void facts_free(struct facts *f)
 {
+#ifdef _WIN32
+	if (f->win)
+		win_facts_free(f->win);
+#endif
 	net_free(&f->net);
 	kernels_free(&f->kernels);
 	cloudinit_free(&f->cloudinit);

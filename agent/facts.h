@@ -306,6 +306,9 @@ struct facts {
 };
 
 void facts_free(struct facts *f);
+#ifdef _WIN32
+void win_facts_free(struct win_facts *w); /* windows/ */
+#endif
 void fstab_entries_free(struct fstab_entry *v, size_t n);
 void boot_entries_free(struct boot_entry *v, size_t n);
 

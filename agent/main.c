@@ -16,6 +16,14 @@
 #include "version.h"
 #include "banned.h"
 
+#ifdef _WIN32
+#define JOURNAL_PLACE "%ProgramData%\\cvmprep\\runs"
+#define ADMIN "administrator rights"
+#else
+#define JOURNAL_PLACE "/var/lib/cvmprep/runs"
+#define ADMIN "root"
+#endif
+
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -306,8 +314,8 @@ static int cmd_fix(int argc, char **argv)
 	int ret = parse_options(argc, argv, &commands[1], F_FIX,
 				"Plan the repairs of what check finds (each file change as a unified diff, each\n"
 				"command), ask for confirmation on a terminal unless --yes, apply them through a\n"
-				"journal under /var/lib/cvmprep/runs (every change reversible with 'cvmprep\n"
-				"rollback'), then check again and print the new report. Needs root.",
+				"journal under " JOURNAL_PLACE " (every change reversible with\n"
+				"'cvmprep rollback'), then check again and print the new report. Needs " ADMIN ".",
 				&ctx);
 	if (ret < 0)
 		ret = platform_fix(&ctx);
@@ -323,7 +331,7 @@ static int cmd_rollback(int argc, char **argv)
 				"Undo the last fix run (or the one named with --run): restore every file it changed\n"
 				"byte for byte with its mode, owner and timestamps, move back what it moved aside,\n"
 				"and remove what it created. Refuses, naming the file, when a file changed after\n"
-				"the fix wrote it, unless --force. Needs root.",
+				"the fix wrote it, unless --force. Needs " ADMIN ".",
 				&ctx);
 	if (ret < 0)
 		ret = platform_rollback(&ctx);

@@ -59,8 +59,7 @@ static void plan_all(struct ctx *ctx, const struct report *r, struct winplan *wp
 /* Gather the facts again and run the checks into r. */
 static void recheck(struct ctx *ctx, struct report *r, const char *command)
 {
-	win_facts_free(ctx->facts.win);
-	facts_free(&ctx->facts);
+	facts_free(&ctx->facts); /* the Windows facts too */
 	report_init(r, command, NULL, platform_name);
 	ctx->report = r;
 	platform_identify(ctx);
