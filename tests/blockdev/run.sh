@@ -36,11 +36,11 @@ need_root() {
 }
 need_root
 
-# attach IMAGE: print the loop device, partitions visible in sysfs and /dev.
+# attach IMAGE: print the loop device, partitions visible in sysfs and /dev. It runs in a
+# command substitution (a subshell): the caller records the device for cleanup with track.
 attach() {
 	local img=$1 dev n
 	dev=$(losetup -P -f --show "$img") || return 1
-	loops+=("$dev")
 	n=$(sfdisk -l "$img" 2>/dev/null | grep -c "^$img")
 	for _ in $(seq 50); do
 		[ "$n" -eq 0 ] && break
@@ -130,6 +130,8 @@ run_case() {
 	done
 }
 
+track() { loops+=("$1"); }
+
 mkimg() { truncate -s "$2" "$scratch/$1.img" && echo "$scratch/$1.img"; }
 
 # ---- 1. A good disk: MBR, ext4 root, GRUB's boot.img in the MBR, UUIDs everywhere ----
@@ -137,6 +139,7 @@ img=$(mkimg good 1G)
 sfdisk -q "$img" <<<$'label: dos\n,,L,*' >/dev/null
 dd if=/usr/lib/grub/i386-pc/boot.img of="$img" bs=440 count=1 conv=notrunc status=none
 dev=$(attach "$img")
+track "$dev"
 mkfs.ext4 -q "${dev}p1"
 uuid=$(blkid -s UUID -o value "${dev}p1")
 mnt="$scratch/good"
@@ -152,6 +155,7 @@ run_case "MBR disk with GRUB and UUIDs is ready" "$mnt" 0 \
 img=$(mkimg gpt 128M)
 sfdisk -q "$img" <<<$'label: gpt\n,,L' >/dev/null
 dev=$(attach "$img")
+track "$dev"
 mkfs.ext4 -q "${dev}p1"
 uuid=$(blkid -s UUID -o value "${dev}p1")
 mnt="$scratch/gpt"
@@ -166,6 +170,7 @@ run_case "GPT disk is PartitionNotPresent" "$mnt" 2 \
 img=$(mkimg whole 96M)
 mkfs.ext4 -q -F "$img"
 dev=$(attach "$img")
+track "$dev"
 mnt="$scratch/whole"
 mkdir -p "$mnt" && mount "$dev" "$mnt" && mounts+=("$mnt")
 uuid=$(blkid -s UUID -o value "$dev")
@@ -178,11 +183,13 @@ run_case "whole-disk filesystem is PartitionNotPresent" "$mnt" 2 \
 img=$(mkimg nocode 400M)
 sfdisk -q "$img" <<<$'label: dos\n,,L' >/dev/null
 dev=$(attach "$img")
+track "$dev"
 mkfs.xfs -q -f "${dev}p1"
 uuid=$(blkid -s UUID -o value "${dev}p1")
 img2=$(mkimg data 128M)
 sfdisk -q "$img2" <<<$'label: dos\n,60M,L\n,,L' >/dev/null
 dev2=$(attach "$img2")
+track "$dev2"
 mkfs.ext4 -q "${dev2}p1"
 mkfs.ext4 -q -L cvmdata "${dev2}p2"
 uvar=$(blkid -s UUID -o value "${dev2}p1")
@@ -212,6 +219,7 @@ for row in "huge 600G 2 fail blocker InvalidFormatSize" "between 480G 1 fail war
 	sfdisk -q "$img" <<<$'label: dos\n,64M,L,*' >/dev/null
 	dd if=/usr/lib/grub/i386-pc/boot.img of="$img" bs=440 count=1 conv=notrunc status=none
 	dev=$(attach "$img")
+	track "$dev"
 	mkfs.ext4 -q "${dev}p1"
 	uuid=$(blkid -s UUID -o value "${dev}p1")
 	mnt="$scratch/$1"
@@ -226,6 +234,7 @@ img=$(mkimg full 96M)
 sfdisk -q "$img" <<<$'label: dos\n,,L,*' >/dev/null
 dd if=/usr/lib/grub/i386-pc/boot.img of="$img" bs=440 count=1 conv=notrunc status=none
 dev=$(attach "$img")
+track "$dev"
 mkfs.ext4 -q -m 0 "${dev}p1"
 uuid=$(blkid -s UUID -o value "${dev}p1")
 mnt="$scratch/full"
