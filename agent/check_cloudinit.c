@@ -221,7 +221,7 @@ const struct check check_cloudinit_datasource = {
 		"Looks at: the effective datasource_list as cloud-init merges /etc/cloud/cloud.cfg and\n"
 		"cloud.cfg.d/*.cfg (the file and line that decided it), ds= on the kernel command line,\n"
 		"/etc/cloud/ds-identify.cfg, and whether the config drive's CD-ROM (sr_mod, cdrom and\n"
-		"ata_piix or ahci) is built in or in the initramfs.\n\n"
+		"ata_piix: CVM attaches it to the IDE controller) is built in or in the initramfs.\n\n"
 		"Why: on CVM the instance's settings come on a config drive (a CD-ROM labelled\n"
 		"config-2). cloud-init reads it only through the ConfigDrive datasource (Tencent's own\n"
 		"build also has TencentCloud). Ubuntu's installer leaves datasource_list: [ None ].\n"

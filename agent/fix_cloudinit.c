@@ -216,7 +216,7 @@ int plan_cloudinit_datasource(struct ctx *ctx, const struct facts *f, struct pla
 			if (k->irf.state != FS_OK)
 				continue;
 			struct strvec mods = STRVEC_INIT;
-			static const char *const stack[] = { "sr_mod", "cdrom", "ata_piix", "ahci" };
+			static const char *const stack[] = { "sr_mod", "cdrom", "ata_piix" };
 			for (size_t s = 0; s < ARRAY_SIZE(stack); s++)
 				if (kernel_mod_state(k, stack[s], NULL) == MOD_MODULE && !kernel_irf_has(k, stack[s]))
 					strvec_push(&mods, stack[s]);

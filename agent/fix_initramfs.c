@@ -149,10 +149,17 @@ static void plan_dracut_conf(struct plan *p, const struct check *c, const char *
 	strvec_clear(&names);
 }
 
-int plan_initramfs_add(struct ctx *ctx, const struct facts *f, struct plan *p, const struct check *c,
-		       const struct kernel_info *k, const char *const *mods)
+/*
+ * What the instance needs from the initramfs on CVM: the virtio disk and NIC, and the config
+ * drive's IDE CD-ROM. A rebuild on another machine (dracut's host-only mode, initramfs-tools'
+ * MODULES=dep) keeps only that machine's drivers, so every rebuild asks for all of them, not
+ * only for those the old image lacked.
+ */
+static const char *const cvm_boot_set[] = { "virtio_blk", "virtio_pci", "virtio_net", "sr_mod", "cdrom", "ata_piix" };
+
+static int plan_mods(struct ctx *ctx, struct plan *p, const struct check *c, const struct kernel_info *k,
+		     const char *const *mods)
 {
-	(void)f;
 	bool tool;
 	enum generator g = detect(ctx, &tool);
 	if (!k->initrd) {
@@ -210,6 +217,21 @@ int plan_initramfs_add(struct ctx *ctx, const struct facts *f, struct plan *p, c
 			strvec_push(&it->verify_names, mods[i]);
 	it->verify = verify_initramfs;
 	return 0;
+}
+
+int plan_initramfs_add(struct ctx *ctx, const struct facts *f, struct plan *p, const struct check *c,
+		       const struct kernel_info *k, const char *const *asked)
+{
+	(void)f;
+	struct strvec all = STRVEC_INIT;
+	for (size_t i = 0; asked[i]; i++)
+		strvec_push(&all, asked[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(cvm_boot_set); i++)
+		if (kernel_mod_state(k, cvm_boot_set[i], NULL) == MOD_MODULE && !strvec_contains(&all, cvm_boot_set[i]))
+			strvec_push(&all, cvm_boot_set[i]);
+	int ret = plan_mods(ctx, p, c, k, (const char *const *)all.v);
+	strvec_clear(&all);
+	return ret;
 }
 
 int plan_initramfs_virtio(struct ctx *ctx, const struct facts *f, struct plan *p)

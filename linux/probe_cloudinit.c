@@ -303,7 +303,8 @@ void probe_cloudinit(struct ctx *ctx, struct facts *f)
 			k = &f->kernels.v[i];
 	if (k) {
 		bool sr = kernel_early(k, "sr_mod"), cd = kernel_early(k, "cdrom");
-		bool ctl = kernel_early(k, "ata_piix") || kernel_early(k, "ahci");
+		/* CVM attaches the config drive to the IDE controller (PIIX): ahci alone does not see it. */
+		bool ctl = kernel_early(k, "ata_piix");
 		c->cdrom_early = sr && cd && ctl;
 		strvec_pushf(&c->cdrom_evidence, "kernel %s: sr_mod %s, cdrom %s, ata_piix %s, ahci %s", k->version,
 			     sr ? "early" : "late", cd ? "early" : "late", kernel_early(k, "ata_piix") ? "early" : "late",
