@@ -1,6 +1,6 @@
 /* The journal and atomic file replacement on Linux (the contract is in agent/journal.h). */
 #define _GNU_SOURCE
-#include "journal.h"
+#include "journal_core.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -8,7 +8,6 @@
 #include <limits.h>
 #include <linux/fs.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,12 +20,10 @@
 #include <zlib.h>
 
 #include "rootfs_write.h"
-#include "version.h"
 #include "banned.h"
 
 #define RUNS_DIR JOURNAL_STATE_DIR "/runs"
 #define SELINUX_XATTR "security.selinux"
-#define TMP_TAG ".cvmprep-tmp-"
 
 /* ---- fault injection for the crash-safety test: SIGKILL at the Nth step ---- */
 
@@ -80,70 +77,19 @@ static void tmp_set(int dfd, const char *name)
 	tmp_dfd = name ? dfd : -1;
 }
 
-/* ---- journal lines: tab-separated, fields escaped ---- */
-
-static char *esc(const char *s)
-{
-	struct strbuf sb = STRBUF_INIT;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '%' || *p < 0x20 || *p == 0x7f)
-			strbuf_addf(&sb, "%%%02X", *p);
-		else
-			strbuf_addch(&sb, (char)*p);
-	}
-	if (!sb.len)
-		strbuf_addstr(&sb, "%00"); /* an empty field stays a field */
-	return strbuf_detach(&sb);
-}
-
-static char *unesc(const char *s)
-{
-	struct strbuf sb = STRBUF_INIT;
-	for (; *s; s++) {
-		if (*s == '%' && s[1] && s[2]) {
-			char hex[3] = { s[1], s[2], 0 };
-			char c = (char)strtol(hex, NULL, 16);
-			if (c)
-				strbuf_addch(&sb, c);
-			s += 2;
-		} else {
-			strbuf_addch(&sb, *s);
-		}
-	}
-	return strbuf_detach(&sb);
-}
-
-struct entry {
-	struct strvec f; /* unescaped fields; f.v[0] is the kind */
-};
-
 struct journal {
-	struct rootfs *rfs;
-	char *id;
-	char *dir; /* target path of the run directory */
+	struct journal_common c; /* first: journal_core.c reaches it from a struct journal pointer */
 	int dirfd, filesfd, logfd;
-	unsigned next;
-	struct changes changes;
 	struct strvec preserved; /* "N\tpath" of files kept by journal_preserve */
 };
+_Static_assert(offsetof(struct journal, c) == 0, "struct journal starts with its journal_common");
 
-static int jline(struct journal *j, const char *kind, int nf, ...)
+/* Journal lines are fsync'ed one by one: each is on disk before the change it announces. */
+int journal_append(struct journal *j, const char *line, size_t len)
 {
-	struct strbuf sb = STRBUF_INIT;
-	strbuf_addstr(&sb, kind);
-	va_list ap;
-	va_start(ap, nf);
-	for (int i = 0; i < nf; i++) {
-		char *e = esc(va_arg(ap, const char *));
-		strbuf_addch(&sb, '\t');
-		strbuf_addstr(&sb, e);
-		free(e);
-	}
-	va_end(ap);
-	strbuf_addch(&sb, '\n');
 	int ret = 0;
-	const char *p = sb.buf;
-	size_t n = sb.len;
+	const char *p = line;
+	size_t n = len;
 	while (n) {
 		ssize_t w = write(j->logfd, p, n);
 		if (w < 0) {
@@ -157,13 +103,7 @@ static int jline(struct journal *j, const char *kind, int nf, ...)
 	}
 	if (ret == 0 && fsync(j->logfd) < 0)
 		ret = -errno;
-	strbuf_release(&sb);
 	return ret;
-}
-
-static char *num(unsigned long long v)
-{
-	return xasprintf("%llu", v);
 }
 
 /* ---- file helpers ---- */
@@ -249,10 +189,10 @@ static int atomic_install(struct journal *j, const char *path, int dfd, const ch
 {
 	char tmp[NAME_MAX + 1];
 	static unsigned counter;
-	snprintf(tmp, sizeof(tmp), "%.*s%s%d-%u", 100, name, TMP_TAG, (int)getpid(), counter++);
+	snprintf(tmp, sizeof(tmp), "%.*s%s%d-%u", 100, name, JOURNAL_TMP_TAG, (int)getpid(), counter++);
 	int ret = 0;
 	if (j) {
-		ret = jline(j, "tmp", 2, path, tmp);
+		ret = journal_line(j, "tmp", 2, path, tmp);
 		if (ret < 0)
 			return ret;
 	}
@@ -312,21 +252,20 @@ int journal_begin(struct rootfs *rfs, const char *command, struct journal **out)
 	struct tm tm;
 	gmtime_r(&now, &tm);
 	char id[64];
-	snprintf(id, sizeof(id), "%04d%02d%02dT%02d%02d%02dZ-%d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-		 tm.tm_hour, tm.tm_min, tm.tm_sec, (int)getpid());
+	journal_format_id(id, sizeof(id), &tm, (unsigned long)getpid());
 	struct journal *j = xcalloc(1, sizeof(*j));
-	j->rfs = rfs;
-	j->id = xstrdup(id);
-	j->dir = xasprintf("%s/%s", RUNS_DIR, id);
+	j->c.rfs = rfs;
+	j->c.id = xstrdup(id);
+	j->c.dir = xasprintf("%s/%s", RUNS_DIR, id);
 	j->dirfd = j->filesfd = j->logfd = -1;
-	char *files = xasprintf("%s/files", j->dir);
+	char *files = xasprintf("%s/files", j->c.dir);
 	/* /var/lib/cvmprep/runs as a system directory would be; only the run's own are private (0700):
 	 * they hold copies of files such as /etc/shadow. */
 	int ret = rootfs_mkdirs(rfs, RUNS_DIR, 0755);
 	if (ret == 0)
 		ret = rootfs_mkdirs(rfs, files, 0700);
 	if (ret == 0) {
-		j->dirfd = rootfs_open_fd(rfs, j->dir, O_RDONLY | O_DIRECTORY, false);
+		j->dirfd = rootfs_open_fd(rfs, j->c.dir, O_RDONLY | O_DIRECTORY, false);
 		j->filesfd = rootfs_open_fd(rfs, files, O_RDONLY | O_DIRECTORY, false);
 		if (j->dirfd < 0 || j->filesfd < 0)
 			ret = j->dirfd < 0 ? j->dirfd : j->filesfd;
@@ -338,10 +277,7 @@ int journal_begin(struct rootfs *rfs, const char *command, struct journal **out)
 			ret = -errno;
 	}
 	if (ret == 0) {
-		char *when = xasprintf("%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-				       tm.tm_hour, tm.tm_min, tm.tm_sec);
-		ret = jline(j, "begin", 4, id, command, CVMPREP_VERSION, when);
-		free(when);
+		ret = journal_log_begin(j, command, &tm);
 		if (ret == 0 && fsync(j->dirfd) < 0)
 			ret = -errno;
 	}
@@ -352,26 +288,6 @@ int journal_begin(struct rootfs *rfs, const char *command, struct journal **out)
 	signals_install();
 	*out = j;
 	return 0;
-}
-
-const char *journal_run_id(const struct journal *j)
-{
-	return j->id;
-}
-
-const char *journal_dir(const struct journal *j)
-{
-	return j->dir;
-}
-
-struct changes *journal_changes(struct journal *j)
-{
-	return &j->changes;
-}
-
-int journal_end(struct journal *j, bool ok, const char *reason)
-{
-	return ok ? jline(j, "end", 1, "ok") : jline(j, "end", 2, "failed", reason ? reason : "");
 }
 
 void journal_free(struct journal *j)
@@ -385,10 +301,8 @@ void journal_free(struct journal *j)
 		close(j->filesfd);
 	if (j->dirfd >= 0)
 		close(j->dirfd);
-	changes_free(&j->changes);
+	journal_common_free(&j->c);
 	strvec_clear(&j->preserved);
-	free(j->id);
-	free(j->dir);
 	free(j);
 }
 
@@ -406,7 +320,7 @@ static int save_original(struct journal *j, const char *path, int dfd, const cha
 		close(fd);
 		return -ROOTFS_ENOTREG;
 	}
-	unsigned n = ++j->next;
+	unsigned n = ++j->c.next;
 	char nbuf[32];
 	snprintf(nbuf, sizeof(nbuf), "%u", n);
 	int out = openat(j->filesfd, nbuf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -431,9 +345,10 @@ static int save_original(struct journal *j, const char *path, int dfd, const cha
 	if (ret == 0 && fsync(j->filesfd) < 0)
 		ret = -errno;
 	if (ret == 0) {
-		char *a = num(n), *mo = xasprintf("%o", m->mode), *u = num(m->uid), *g = num(m->gid), *at = ts(&m->atime),
-		     *mt = ts(&m->mtime), *sz = num(size), *cr = num(crc);
-		ret = jline(j, kind, 10, a, path, mo, u, g, at, mt, sz, cr, m->label ? m->label : "-");
+		char *a = journal_num(n), *mo = xasprintf("%o", m->mode), *u = journal_num(m->uid),
+		     *g = journal_num(m->gid), *at = ts(&m->atime), *mt = ts(&m->mtime), *sz = journal_num(size),
+		     *cr = journal_num(crc);
+		ret = journal_line(j, kind, 10, a, path, mo, u, g, at, mt, sz, cr, m->label ? m->label : "-");
 		free(a);
 		free(mo);
 		free(u);
@@ -454,33 +369,38 @@ static int log_wrote(struct journal *j, unsigned n, const char *path, int dfd, c
 	int e = file_sum(dfd, name, &crc, &size);
 	if (e < 0)
 		return e;
-	char *a = num(n), *sz = num(size), *cr = num(crc);
-	e = jline(j, "wrote", 4, a, path, sz, cr);
+	char *a = journal_num(n), *sz = journal_num(size), *cr = journal_num(crc);
+	e = journal_line(j, "wrote", 4, a, path, sz, cr);
 	free(a);
 	free(sz);
 	free(cr);
 	return e;
 }
 
+static bool dir_exists(void *rfs, const char *path)
+{
+	return rootfs_is_dir(rfs, path);
+}
+
+static int dir_create(void *rfs, const char *path)
+{
+	return rootfs_mkdirs(rfs, path, 0755);
+}
+
 /* Create the missing directories above path (0755), each logged so that rollback removes it. */
 static int make_parents(struct journal *j, const char *path)
 {
-	struct strvec parts = STRVEC_INIT;
+	struct strvec parts = STRVEC_INIT, above = STRVEC_INIT;
 	str_split(&parts, path, "/");
 	struct strbuf cur = STRBUF_INIT;
-	int ret = 0;
-	for (size_t i = 0; i + 1 < parts.n && ret == 0; i++) {
+	for (size_t i = 0; i + 1 < parts.n; i++) {
 		strbuf_addch(&cur, '/');
 		strbuf_addstr(&cur, parts.v[i]);
-		if (rootfs_is_dir(j->rfs, strbuf_str(&cur)))
-			continue;
-		ret = jline(j, "mkdir", 2, "0", strbuf_str(&cur));
-		if (ret == 0)
-			ret = rootfs_mkdirs(j->rfs, strbuf_str(&cur), 0755);
-		if (ret == 0)
-			changes_add(&j->changes, "mkdir", strbuf_str(&cur), 0, NULL);
+		strvec_push(&above, strbuf_str(&cur));
 	}
+	int ret = journal_create_missing(j, &above, "mkdir", dir_exists, dir_create, j->c.rfs, "mkdir", NULL);
 	strbuf_release(&cur);
+	strvec_clear(&above);
 	strvec_clear(&parts);
 	return ret;
 }
@@ -492,7 +412,7 @@ int journal_replace(struct journal *j, const char *path, const void *data, size_
 	int ret = make_parents(j, path);
 	if (ret < 0)
 		return ret;
-	ret = rootfs_parent(j->rfs, path, true, &dfd, &name);
+	ret = rootfs_parent(j->c.rfs, path, true, &dfd, &name);
 	if (ret < 0)
 		return ret;
 	struct meta m = { .mode = mode, .uid = 0, .gid = 0 };
@@ -502,9 +422,9 @@ int journal_replace(struct journal *j, const char *path, const void *data, size_
 	if (exists) {
 		ret = save_original(j, path, dfd, name, "save", &n, &m);
 	} else {
-		n = ++j->next;
-		char *a = num(n);
-		ret = jline(j, "absent", 2, a, path);
+		n = ++j->c.next;
+		char *a = journal_num(n);
+		ret = journal_line(j, "absent", 2, a, path);
 		free(a);
 	}
 	if (ret == 0) {
@@ -516,7 +436,7 @@ int journal_replace(struct journal *j, const char *path, const void *data, size_
 		ret = log_wrote(j, n, path, dfd, name);
 	}
 	if (ret == 0)
-		changes_add(&j->changes, exists ? "write" : "create", path, 0, NULL);
+		changes_add(&j->c.changes, exists ? "write" : "create", path, 0, NULL);
 	free(m.label);
 	free(name);
 	close(dfd);
@@ -527,7 +447,7 @@ int journal_move_aside(struct journal *j, const char *path)
 {
 	int dfd;
 	char *name;
-	int ret = rootfs_parent(j->rfs, path, false, &dfd, &name);
+	int ret = rootfs_parent(j->c.rfs, path, false, &dfd, &name);
 	if (ret < 0)
 		return ret;
 	struct stat st;
@@ -535,11 +455,11 @@ int journal_move_aside(struct journal *j, const char *path)
 		ret = -errno;
 		goto out;
 	}
-	unsigned n = ++j->next;
+	unsigned n = ++j->c.next;
 	char nbuf[32];
 	snprintf(nbuf, sizeof(nbuf), "%u", n);
-	char *a = num(n), *mo = xasprintf("%o", (unsigned)st.st_mode);
-	ret = jline(j, "move", 3, a, path, mo);
+	char *a = journal_num(n), *mo = xasprintf("%o", (unsigned)st.st_mode);
+	ret = journal_line(j, "move", 3, a, path, mo);
 	free(a);
 	free(mo);
 	if (ret < 0)
@@ -569,12 +489,12 @@ int journal_move_aside(struct journal *j, const char *path)
 	}
 	fsync(j->filesfd);
 	fsync(dfd);
-	a = num(n);
-	ret = jline(j, "moved", 2, a, path);
+	a = journal_num(n);
+	ret = journal_line(j, "moved", 2, a, path);
 	free(a);
 	if (ret == 0) {
-		char *to = xasprintf("%s/files/%u", j->dir, n);
-		changes_add(&j->changes, "move-aside", path, 0, "moved to %s", to);
+		char *to = xasprintf("%s/files/%u", j->c.dir, n);
+		changes_add(&j->c.changes, "move-aside", path, 0, "moved to %s", to);
 		free(to);
 	}
 out:
@@ -590,12 +510,12 @@ int journal_symlink(struct journal *j, const char *path, const char *target)
 	int ret = make_parents(j, path);
 	if (ret < 0)
 		return ret;
-	ret = rootfs_parent(j->rfs, path, false, &dfd, &name);
+	ret = rootfs_parent(j->c.rfs, path, false, &dfd, &name);
 	if (ret < 0)
 		return ret;
-	unsigned n = ++j->next;
-	char *a = num(n);
-	ret = jline(j, "absent", 2, a, path);
+	unsigned n = ++j->c.next;
+	char *a = journal_num(n);
+	ret = journal_line(j, "absent", 2, a, path);
 	if (ret == 0) {
 		step();
 		if (symlinkat(target, dfd, name) < 0)
@@ -604,9 +524,9 @@ int journal_symlink(struct journal *j, const char *path, const char *target)
 			fsync(dfd);
 	}
 	if (ret == 0)
-		ret = jline(j, "linked", 3, a, path, target);
+		ret = journal_line(j, "linked", 3, a, path, target);
 	if (ret == 0)
-		changes_add(&j->changes, "symlink", path, 0, "-> %s", target);
+		changes_add(&j->c.changes, "symlink", path, 0, "-> %s", target);
 	free(a);
 	free(name);
 	close(dfd);
@@ -615,7 +535,7 @@ int journal_symlink(struct journal *j, const char *path, const char *target)
 
 int journal_clear_flags(struct journal *j, const char *path, unsigned flags)
 {
-	int fd = rootfs_open_fd(j->rfs, path, O_RDONLY | O_NONBLOCK, true);
+	int fd = rootfs_open_fd(j->c.rfs, path, O_RDONLY | O_NONBLOCK, true);
 	if (fd < 0)
 		return fd;
 	int old = 0, ret = 0;
@@ -623,9 +543,9 @@ int journal_clear_flags(struct journal *j, const char *path, unsigned flags)
 		ret = -errno;
 		goto out;
 	}
-	unsigned n = ++j->next;
-	char *a = num(n), *o = num((unsigned)old);
-	ret = jline(j, "flags", 3, a, path, o);
+	unsigned n = ++j->c.next;
+	char *a = journal_num(n), *o = journal_num((unsigned)old);
+	ret = journal_line(j, "flags", 3, a, path, o);
 	free(o);
 	if (ret == 0) {
 		step();
@@ -633,10 +553,10 @@ int journal_clear_flags(struct journal *j, const char *path, unsigned flags)
 		if (ioctl(fd, FS_IOC_SETFLAGS, &neu) < 0)
 			ret = -errno;
 		else {
-			char *nw = num((unsigned)neu);
-			ret = jline(j, "flagsset", 3, a, path, nw);
+			char *nw = journal_num((unsigned)neu);
+			ret = journal_line(j, "flagsset", 3, a, path, nw);
 			free(nw);
-			changes_add(&j->changes, "attributes", path, 0, "inode flags 0x%x -> 0x%x", (unsigned)old,
+			changes_add(&j->c.changes, "attributes", path, 0, "inode flags 0x%x -> 0x%x", (unsigned)old,
 				    (unsigned)neu);
 		}
 	}
@@ -650,7 +570,7 @@ int journal_preserve(struct journal *j, const char *path)
 {
 	int dfd;
 	char *name;
-	int ret = rootfs_parent(j->rfs, path, true, &dfd, &name);
+	int ret = rootfs_parent(j->c.rfs, path, true, &dfd, &name);
 	if (ret < 0)
 		return ret;
 	struct meta m = { 0 };
@@ -664,77 +584,74 @@ int journal_preserve(struct journal *j, const char *path)
 	return ret;
 }
 
-int journal_regenerated(struct journal *j, const char *path)
+/* The change number under which journal_preserve saved path (the latest save of it). */
+static int preserved_n(const struct journal *j, const char *path, unsigned *n)
 {
 	for (size_t i = j->preserved.n; i-- > 0;) {
 		const char *tab = strchr(j->preserved.v[i], '\t');
-		if (!tab || strcmp(tab + 1, path) != 0)
-			continue;
-		unsigned n = (unsigned)strtoul(j->preserved.v[i], NULL, 10);
-		int dfd;
-		char *name;
-		int ret = rootfs_parent(j->rfs, path, true, &dfd, &name);
-		if (ret < 0)
-			return ret;
-		ret = log_wrote(j, n, path, dfd, name);
-		free(name);
-		close(dfd);
-		if (ret == 0)
-			changes_add(&j->changes, "regenerate", path, 0, NULL);
-		return ret;
+		if (tab && strcmp(tab + 1, path) == 0) {
+			*n = (unsigned)strtoul(j->preserved.v[i], NULL, 10);
+			return 0;
+		}
 	}
 	return -ENOENT;
+}
+
+int journal_regenerated(struct journal *j, const char *path)
+{
+	unsigned n;
+	int ret = preserved_n(j, path, &n);
+	if (ret < 0)
+		return ret;
+	int dfd;
+	char *name;
+	ret = rootfs_parent(j->c.rfs, path, true, &dfd, &name);
+	if (ret < 0)
+		return ret;
+	ret = log_wrote(j, n, path, dfd, name);
+	free(name);
+	close(dfd);
+	if (ret == 0)
+		changes_add(&j->c.changes, "regenerate", path, 0, NULL);
+	return ret;
 }
 
 static int restore_from(struct rootfs *rfs, int filesfd, unsigned n, const char *path, const struct meta *m);
 
 int journal_restore_preserved(struct journal *j, const char *path)
 {
-	for (size_t i = j->preserved.n; i-- > 0;) {
-		const char *tab = strchr(j->preserved.v[i], '\t');
-		if (!tab || strcmp(tab + 1, path) != 0)
-			continue;
-		unsigned n = (unsigned)strtoul(j->preserved.v[i], NULL, 10);
-		/* Metadata: re-read the save line is not needed; the saved copy keeps mode via restore. */
-		int dfd;
-		char *name;
-		int ret = rootfs_parent(j->rfs, path, true, &dfd, &name);
-		if (ret < 0)
-			return ret;
-		struct stat st;
-		struct meta m = { .mode = 0644 };
-		char nbuf[32];
-		snprintf(nbuf, sizeof(nbuf), "%u", n);
-		if (fstatat(dfd, name, &st, 0) == 0) {
-			m.mode = st.st_mode & 07777;
-			m.uid = st.st_uid;
-			m.gid = st.st_gid;
-		}
-		free(name);
-		close(dfd);
-		ret = restore_from(j->rfs, j->filesfd, n, path, &m);
-		char *a = num(n);
-		if (ret == 0)
-			ret = jline(j, "restored", 2, a, path);
-		free(a);
-		if (ret == 0)
-			changes_add(&j->changes, "restore", path, 0, "put the original back");
+	unsigned n;
+	int ret = preserved_n(j, path, &n);
+	if (ret < 0)
 		return ret;
+	/* The file keeps its current mode and owner (what the command left); the bytes go back. */
+	int dfd;
+	char *name;
+	ret = rootfs_parent(j->c.rfs, path, true, &dfd, &name);
+	if (ret < 0)
+		return ret;
+	struct stat st;
+	struct meta m = { .mode = 0644 };
+	if (fstatat(dfd, name, &st, 0) == 0) {
+		m.mode = st.st_mode & 07777;
+		m.uid = st.st_uid;
+		m.gid = st.st_gid;
 	}
-	return -ENOENT;
-}
-
-void journal_command(struct journal *j, const char *cmdline, int status)
-{
-	char *s = xasprintf("%d", status);
-	jline(j, "cmd", 2, s, cmdline);
-	free(s);
-	changes_add(&j->changes, "command", cmdline, status, "exit status %d", status);
+	free(name);
+	close(dfd);
+	ret = restore_from(j->c.rfs, j->filesfd, n, path, &m);
+	char *a = journal_num(n);
+	if (ret == 0)
+		ret = journal_line(j, "restored", 2, a, path);
+	free(a);
+	if (ret == 0)
+		changes_add(&j->c.changes, "restore", path, 0, "put the original back");
+	return ret;
 }
 
 /* ---- reading runs back ---- */
 
-static int read_entries(int dirfd, struct entry **out, size_t *n)
+static int read_entries(int dirfd, struct jentry **out, size_t *n)
 {
 	int fd = openat(dirfd, "journal", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
@@ -745,80 +662,35 @@ static int read_entries(int dirfd, struct entry **out, size_t *n)
 	while ((r = read(fd, buf, sizeof(buf))) > 0)
 		strbuf_add(&sb, buf, (size_t)r);
 	close(fd);
-	struct entry *v = NULL;
-	size_t cnt = 0;
-	const char *p = strbuf_str(&sb);
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		if (!nl)
-			break; /* a torn last line (crash while writing it) is ignored */
-		char *line = xstrndup(p, (size_t)(nl - p));
-		struct strvec raw = STRVEC_INIT;
-		str_split(&raw, line, "\t");
-		v = xreallocarray(v, cnt + 1, sizeof(*v));
-		memset(&v[cnt], 0, sizeof(v[cnt]));
-		for (size_t i = 0; i < raw.n; i++)
-			strvec_push_nodup(&v[cnt].f, unesc(raw.v[i]));
-		cnt++;
-		strvec_clear(&raw);
-		free(line);
-		p = nl + 1;
-	}
+	/* A journal never holds a NUL byte: what follows one is not read. */
+	const char *data = strbuf_str(&sb);
+	jentries_parse(data, strlen(data), out, n);
 	strbuf_release(&sb);
-	*out = v;
-	*n = cnt;
 	return 0;
 }
 
-static void entries_free(struct entry *v, size_t n)
+int journal_read_run(struct rootfs *rfs, const char *id, struct jentry **out, size_t *n)
 {
-	for (size_t i = 0; i < n; i++)
-		strvec_clear(&v[i].f);
-	free(v);
+	char *d = xasprintf("%s/%s", RUNS_DIR, id);
+	int dfd = rootfs_open_fd(rfs, d, O_RDONLY | O_DIRECTORY, false);
+	free(d);
+	if (dfd < 0)
+		return dfd;
+	int ret = read_entries(dfd, out, n);
+	close(dfd);
+	return ret;
 }
 
-static const char *fld(const struct entry *e, size_t i)
-{
-	return i < e->f.n ? e->f.v[i] : "";
-}
-
-void run_info_free(struct run_info *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(v[i].id);
-		free(v[i].command);
-		free(v[i].started);
-		free(v[i].state);
-	}
-	free(v);
-}
+/* What a run's description counts as its changes. */
+static const char *const change_kinds[] = { "wrote", "moved", "linked", "flagsset", NULL };
 
 static void describe_run(int dirfd, struct run_info *ri)
 {
-	struct entry *e = NULL;
+	struct jentry *e = NULL;
 	size_t n = 0;
-	ri->state = xstrdup("incomplete");
-	if (read_entries(dirfd, &e, &n) < 0)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		const char *k = fld(&e[i], 0);
-		if (strcmp(k, "begin") == 0) {
-			free(ri->command);
-			ri->command = xstrdup(fld(&e[i], 2));
-			free(ri->started);
-			ri->started = xstrdup(fld(&e[i], 4));
-		} else if (strcmp(k, "end") == 0) {
-			free(ri->state);
-			ri->state = xstrdup(strcmp(fld(&e[i], 1), "ok") == 0 ? "complete" : "failed");
-		} else if (strcmp(k, "rolledback") == 0) {
-			free(ri->state);
-			ri->state = xstrdup("rolled-back");
-		} else if (strcmp(k, "wrote") == 0 || strcmp(k, "moved") == 0 || strcmp(k, "linked") == 0 ||
-			   strcmp(k, "flagsset") == 0) {
-			ri->nchanges++;
-		}
-	}
-	entries_free(e, n);
+	read_entries(dirfd, &e, &n); /* unreadable: no entries, "incomplete" */
+	journal_describe(ri, e, n, change_kinds);
+	jentries_free(e, n);
 }
 
 int journal_list(struct rootfs *rfs, struct run_info **out, size_t *n)
@@ -871,44 +743,21 @@ static int restore_from(struct rootfs *rfs, int filesfd, unsigned n, const char 
 	return ret;
 }
 
-static void sweep_run(struct rootfs *rfs, const struct entry *e, size_t n)
+void journal_sweep_entries(struct rootfs *rfs, const struct jentry *e, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (strcmp(fld(&e[i], 0), "tmp") != 0)
+		if (!jkind_is(&e[i], "tmp"))
 			continue;
 		int dfd;
 		char *name;
-		if (rootfs_parent(rfs, fld(&e[i], 1), true, &dfd, &name) < 0)
+		if (rootfs_parent(rfs, jfield(&e[i], 1), true, &dfd, &name) < 0)
 			continue;
-		const char *tmp = fld(&e[i], 2);
-		if (strstr(tmp, TMP_TAG) && !strchr(tmp, '/'))
+		const char *tmp = jfield(&e[i], 2);
+		if (strstr(tmp, JOURNAL_TMP_TAG) && !strchr(tmp, '/'))
 			unlinkat(dfd, tmp, 0);
 		free(name);
 		close(dfd);
 	}
-}
-
-void journal_sweep(struct rootfs *rfs)
-{
-	struct run_info *runs;
-	size_t n;
-	if (journal_list(rfs, &runs, &n) < 0)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		char *d = xasprintf("%s/%s", RUNS_DIR, runs[i].id);
-		int dfd = rootfs_open_fd(rfs, d, O_RDONLY | O_DIRECTORY, false);
-		free(d);
-		if (dfd < 0)
-			continue;
-		struct entry *e;
-		size_t ne;
-		if (read_entries(dfd, &e, &ne) == 0) {
-			sweep_run(rfs, e, ne);
-			entries_free(e, ne);
-		}
-		close(dfd);
-	}
-	run_info_free(runs, n);
 }
 
 enum action { ACT_NONE, ACT_RESTORE, ACT_REMOVE, ACT_MOVE_BACK, ACT_UNLINK, ACT_FLAGS };
@@ -936,68 +785,55 @@ static int current_sum(struct rootfs *rfs, const char *path, uLong *crc, unsigne
 	return e;
 }
 
-static bool sum_is(uLong crc, unsigned long long size, const char *want_size, const char *want_crc)
+/* save, absent and move open a change to a file at a path, flags one to its inode flags. */
+static bool undo_opener(const struct jentry *e, struct strbuf *key)
 {
-	return strtoull(want_size, NULL, 10) == size && strtoull(want_crc, NULL, 10) == crc;
+	if (jkind_is(e, "flags"))
+		strbuf_addstr(key, "flags\t");
+	else if (jkind_is(e, "save") || jkind_is(e, "absent") || jkind_is(e, "move"))
+		strbuf_addstr(key, "file\t");
+	else
+		return false;
+	strbuf_addstr(key, jfield(e, 2));
+	return true;
 }
 
 /*
- * Decide what undoing each path takes. A path's original is its first entry in the run (a path
- * touched twice must go back to what it was before the run); what the fix left there is its last
- * "wrote" entry. Undo order is the reverse of first touch. Reports the first conflict.
+ * Decide what undoing each path takes (the rules: journal_core.h). What the fix left at a path
+ * is its last "wrote" (unless a later link or restore replaced it) or its last "linked" (unless
+ * a later write replaced it). Undo order is the reverse of first touch. Reports the first conflict.
  */
-static int plan_undo(struct rootfs *rfs, const struct entry *e, size_t n, bool force, struct undo **out, size_t *nout,
+static int plan_undo(struct rootfs *rfs, const struct jentry *e, size_t n, bool force, struct undo **out, size_t *nout,
 		     char **conflict)
 {
+	static const char *const after_wrote[] = { "wrote", "linked", "restored", NULL };
+	static const char *const after_link[] = { "wrote", "linked", NULL };
+	static const char *const moved_kind[] = { "moved", NULL };
 	struct undo *u = NULL;
 	size_t cnt = 0;
 	int ret = 0;
-	struct strvec seen = STRVEC_INIT;
-	size_t *first = xcalloc(n ? n : 1, sizeof(*first));
-	size_t nfirst = 0;
-	for (size_t i = 0; i < n; i++) {
-		const char *k = fld(&e[i], 0);
-		bool opener = strcmp(k, "save") == 0 || strcmp(k, "absent") == 0 || strcmp(k, "move") == 0 ||
-			      strcmp(k, "flags") == 0;
-		if (!opener)
-			continue;
-		char *key = xasprintf("%s\t%s", strcmp(k, "flags") == 0 ? "flags" : "file", fld(&e[i], 2));
-		if (!strvec_contains(&seen, key)) {
-			strvec_push(&seen, key);
-			first[nfirst++] = i;
-		}
-		free(key);
-	}
+	size_t *first;
+	size_t nfirst = journal_first_touches(e, n, undo_opener, &first);
 	for (size_t fi = nfirst; fi-- > 0 && ret == 0;) {
 		size_t i = first[fi];
-		const char *k = fld(&e[i], 0);
-		const char *path = fld(&e[i], 2);
-		struct undo x = { .act = ACT_NONE, .n = (unsigned)strtoul(fld(&e[i], 1), NULL, 10), .path = path };
-		/* The last thing the run did to this path. */
-		const struct entry *last_wrote = NULL, *last_link = NULL;
-		bool moved = false;
-		for (size_t k2 = i + 1; k2 < n; k2++) {
-			if (strcmp(fld(&e[k2], 2), path) != 0)
-				continue;
-			if (strcmp(fld(&e[k2], 0), "wrote") == 0)
-				last_wrote = &e[k2], last_link = NULL;
-			else if (strcmp(fld(&e[k2], 0), "linked") == 0)
-				last_link = &e[k2], last_wrote = NULL;
-			else if (strcmp(fld(&e[k2], 0), "moved") == 0)
-				moved = true;
-			else if (strcmp(fld(&e[k2], 0), "restored") == 0)
-				last_wrote = NULL;
-		}
+		const char *k = jfield(&e[i], 0);
+		const char *path = jfield(&e[i], 2);
+		struct undo x = { .act = ACT_NONE, .n = (unsigned)strtoul(jfield(&e[i], 1), NULL, 10), .path = path };
+		const struct jentry *last_wrote = journal_last_of(e, n, i, 1, after_wrote);
+		const struct jentry *last_link = journal_last_of(e, n, i, 1, after_link);
+		if (last_wrote && !jkind_is(last_wrote, "wrote"))
+			last_wrote = NULL;
+		if (last_link && !jkind_is(last_link, "linked"))
+			last_link = NULL;
+		bool moved = journal_last_of(e, n, i, 1, moved_kind) != NULL;
 		if (strcmp(k, "save") == 0 || strcmp(k, "absent") == 0) {
 			uLong crc = 0;
 			unsigned long long size = 0;
 			int cs = current_sum(rfs, path, &crc, &size);
 			bool was_file = k[0] == 's';
-			bool is_orig = was_file ? cs == 0 && sum_is(crc, size, fld(&e[i], 8), fld(&e[i], 9)) : cs == -ENOENT;
-			bool is_ours = last_wrote && cs == 0 && sum_is(crc, size, fld(last_wrote, 3), fld(last_wrote, 4));
 			if (!was_file && last_link) {
 				char *t = NULL;
-				bool ours = rootfs_readlink(rfs, path, &t) == 0 && strcmp(t, fld(last_link, 3)) == 0;
+				bool ours = rootfs_readlink(rfs, path, &t) == 0 && strcmp(t, jfield(last_link, 3)) == 0;
 				bool gone = !t && cs == -ENOENT;
 				free(t);
 				if (gone)
@@ -1006,21 +842,27 @@ static int plan_undo(struct rootfs *rfs, const struct entry *e, size_t n, bool f
 					x.act = ACT_UNLINK;
 				else
 					ret = -ESTALE;
-			} else if (is_orig) {
-				x.act = ACT_NONE;
-			} else if (is_ours || force || !last_wrote) {
-				/* No "wrote" line: a crash between rename and logging; the content is ours. */
-				x.act = was_file ? ACT_RESTORE : ACT_REMOVE;
 			} else {
-				ret = -ESTALE;
+				const char *orig_size = was_file ? jfield(&e[i], 8) : NULL;
+				switch (journal_file_undo(cs, crc, size, orig_size, jfield(&e[i], 9), last_wrote, force)) {
+				case JOURNAL_KEEP:
+					x.act = ACT_NONE;
+					break;
+				case JOURNAL_UNDO:
+					x.act = was_file ? ACT_RESTORE : ACT_REMOVE;
+					break;
+				case JOURNAL_CONFLICT:
+					ret = -ESTALE;
+					break;
+				}
 			}
 			if (x.act == ACT_RESTORE) {
-				x.m.mode = (unsigned)strtoul(fld(&e[i], 3), NULL, 8);
-				x.m.uid = (unsigned)strtoul(fld(&e[i], 4), NULL, 10);
-				x.m.gid = (unsigned)strtoul(fld(&e[i], 5), NULL, 10);
-				parse_ts(fld(&e[i], 6), &x.m.atime);
-				parse_ts(fld(&e[i], 7), &x.m.mtime);
-				x.m.label = strcmp(fld(&e[i], 10), "-") == 0 ? NULL : (char *)fld(&e[i], 10);
+				x.m.mode = (unsigned)strtoul(jfield(&e[i], 3), NULL, 8);
+				x.m.uid = (unsigned)strtoul(jfield(&e[i], 4), NULL, 10);
+				x.m.gid = (unsigned)strtoul(jfield(&e[i], 5), NULL, 10);
+				parse_ts(jfield(&e[i], 6), &x.m.atime);
+				parse_ts(jfield(&e[i], 7), &x.m.mtime);
+				x.m.label = strcmp(jfield(&e[i], 10), "-") == 0 ? NULL : (char *)jfield(&e[i], 10);
 			}
 		} else if (strcmp(k, "move") == 0) {
 			struct rootfs_stat st;
@@ -1031,7 +873,7 @@ static int plan_undo(struct rootfs *rfs, const struct entry *e, size_t n, bool f
 				ret = -ESTALE;
 		} else if (strcmp(k, "flags") == 0) {
 			x.act = ACT_FLAGS;
-			x.flags = (unsigned)strtoul(fld(&e[i], 3), NULL, 10);
+			x.flags = (unsigned)strtoul(jfield(&e[i], 3), NULL, 10);
 		}
 		if (ret == -ESTALE) {
 			*conflict = xstrdup(path);
@@ -1043,7 +885,6 @@ static int plan_undo(struct rootfs *rfs, const struct entry *e, size_t n, bool f
 		}
 	}
 	free(first);
-	strvec_clear(&seen);
 	*out = u;
 	*nout = cnt;
 	return ret;
@@ -1059,28 +900,17 @@ int journal_rollback(struct rootfs *rfs, const char *run_id, bool force, struct 
 		*err = xasprintf("could not read %s: %s", RUNS_DIR, rootfs_strerror(ret));
 		return ret;
 	}
-	const struct run_info *pick = NULL;
-	for (size_t i = nruns; i-- > 0 && !pick;) {
-		if (run_id ? strcmp(runs[i].id, run_id) == 0
-			   : strcmp(runs[i].state, "rolled-back") != 0 && strcmp(runs[i].command, "fix") == 0)
-			pick = &runs[i];
-	}
-	if (!pick) {
-		*err = run_id ? xasprintf("no run '%s' under %s", run_id, RUNS_DIR)
-			      : xasprintf("no fix run to roll back under %s", RUNS_DIR);
+	const struct run_info *pick;
+	ret = journal_pick_run(runs, nruns, run_id, force, RUNS_DIR, &pick, err);
+	if (ret < 0) {
 		run_info_free(runs, nruns);
-		return -ENOENT;
-	}
-	if (strcmp(pick->state, "rolled-back") == 0 && !force) {
-		*err = xasprintf("run '%s' was already rolled back", pick->id);
-		run_info_free(runs, nruns);
-		return -EALREADY;
+		return ret;
 	}
 	char *dir = xasprintf("%s/%s", RUNS_DIR, pick->id);
 	char *files = xasprintf("%s/files", dir);
 	int dirfd = rootfs_open_fd(rfs, dir, O_RDONLY | O_DIRECTORY, false);
 	int filesfd = rootfs_open_fd(rfs, files, O_RDONLY | O_DIRECTORY, false);
-	struct entry *e = NULL;
+	struct jentry *e = NULL;
 	size_t ne = 0;
 	struct undo *u = NULL;
 	size_t nu = 0;
@@ -1094,7 +924,7 @@ int journal_rollback(struct rootfs *rfs, const char *run_id, bool force, struct 
 		*err = xasprintf("could not read %s/journal: %s", dir, rootfs_strerror(ret));
 		goto out;
 	}
-	sweep_run(rfs, e, ne);
+	journal_sweep_entries(rfs, e, ne);
 	ret = plan_undo(rfs, e, ne, force, &u, &nu, conflict);
 	if (ret < 0) {
 		*err = xasprintf("'%s' changed after cvmprep fix wrote it; not rolling back (use --force to "
@@ -1162,13 +992,13 @@ int journal_rollback(struct rootfs *rfs, const char *run_id, bool force, struct 
 	}
 	/* Directories the run created, deepest (latest) first; only when empty again. */
 	for (size_t i = ne; ret == 0 && i-- > 0;) {
-		if (strcmp(fld(&e[i], 0), "mkdir") != 0)
+		if (strcmp(jfield(&e[i], 0), "mkdir") != 0)
 			continue;
 		int dfd;
 		char *name;
-		if (rootfs_parent(rfs, fld(&e[i], 2), false, &dfd, &name) == 0) {
+		if (rootfs_parent(rfs, jfield(&e[i], 2), false, &dfd, &name) == 0) {
 			if (unlinkat(dfd, name, AT_REMOVEDIR) == 0)
-				changes_add(changes, "rmdir", fld(&e[i], 2), 0, NULL);
+				changes_add(changes, "rmdir", jfield(&e[i], 2), 0, NULL);
 			free(name);
 			close(dfd);
 		}
@@ -1184,7 +1014,7 @@ int journal_rollback(struct rootfs *rfs, const char *run_id, bool force, struct 
 	}
 out:
 	free(u);
-	entries_free(e, ne);
+	jentries_free(e, ne);
 	if (dirfd >= 0)
 		close(dirfd);
 	if (filesfd >= 0)

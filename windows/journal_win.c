@@ -1,8 +1,8 @@
 /* The journal and atomic replacement on Windows (the contract: agent/journal.h and windows/wjournal.h). */
 #include "wjournal.h"
+#include "journal_core.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +12,9 @@
 #include "drvinst.h"
 #include "fake.h"
 #include "ptable.h"
-#include "version.h"
 #include "winsys.h"
 #include "banned.h"
 
-#define TMP_TAG ".cvmprep-tmp-"
 /* mingw-w64 has no ESTALE; the journal uses it for "changed since" as on Linux. */
 #ifndef ESTALE
 #define ESTALE 116
@@ -54,48 +52,12 @@ static void step(void)
 		TerminateProcess(GetCurrentProcess(), 137);
 }
 
-/* ---- journal lines: tab-separated, fields escaped (as on Linux) ---- */
-
-static char *esc(const char *s)
-{
-	struct strbuf sb = STRBUF_INIT;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '%' || *p < 0x20 || *p == 0x7f)
-			strbuf_addf(&sb, "%%%02X", *p);
-		else
-			strbuf_addch(&sb, (char)*p);
-	}
-	if (!sb.len)
-		strbuf_addstr(&sb, "%00");
-	return strbuf_detach(&sb);
-}
-
-static char *unesc(const char *s)
-{
-	struct strbuf sb = STRBUF_INIT;
-	for (; *s; s++) {
-		if (*s == '%' && s[1] && s[2]) {
-			char hex[3] = { s[1], s[2], 0 };
-			char c = (char)strtol(hex, NULL, 16);
-			if (c)
-				strbuf_addch(&sb, c);
-			s += 2;
-		} else {
-			strbuf_addch(&sb, *s);
-		}
-	}
-	return strbuf_detach(&sb);
-}
-
 struct journal {
-	struct rootfs *rfs;
-	char *id;
-	char *dir, *files;
+	struct journal_common c; /* first: journal_core.c reaches it from a struct journal pointer */
+	char *files;
 	HANDLE log;
-	unsigned next;
-	unsigned counter;
-	struct changes changes;
 };
+_Static_assert(offsetof(struct journal, c) == 0, "struct journal starts with its journal_common");
 
 static int write_all(HANDLE h, const void *data, size_t len)
 {
@@ -110,31 +72,13 @@ static int write_all(HANDLE h, const void *data, size_t len)
 	return 0;
 }
 
-static int jline(struct journal *j, const char *kind, int nf, ...)
+int journal_append(struct journal *j, const char *line, size_t len)
 {
-	struct strbuf sb = STRBUF_INIT;
-	strbuf_addstr(&sb, kind);
-	va_list ap;
-	va_start(ap, nf);
-	for (int i = 0; i < nf; i++) {
-		char *e = esc(va_arg(ap, const char *));
-		strbuf_addch(&sb, '\t');
-		strbuf_addstr(&sb, e);
-		free(e);
-	}
-	va_end(ap);
-	strbuf_addch(&sb, '\n');
-	int ret = write_all(j->log, sb.buf, sb.len);
+	int ret = write_all(j->log, line, len);
 	/* The line is on disk before the change it announces is made. */
 	if (ret == 0 && !FlushFileBuffers(j->log))
 		ret = win_errno(GetLastError());
-	strbuf_release(&sb);
 	return ret;
-}
-
-static char *num(unsigned long long v)
-{
-	return xasprintf("%llu", v);
 }
 
 /* ---- file helpers ---- */
@@ -262,10 +206,10 @@ static int atomic_install(struct journal *j, const char *path, const void *data,
 			  bool keep_times)
 {
 	static unsigned counter;
-	char *tmp = xasprintf("%s%s%lu-%u", path, TMP_TAG, (unsigned long)GetCurrentProcessId(), counter++);
+	char *tmp = xasprintf("%s%s%lu-%u", path, JOURNAL_TMP_TAG, (unsigned long)GetCurrentProcessId(), counter++);
 	int ret = 0;
 	if (j)
-		ret = jline(j, "tmp", 2, path, win_basename(tmp));
+		ret = journal_line(j, "tmp", 2, path, win_basename(tmp));
 	wchar_t *wt = win_widen(tmp), *wp = win_widen(path);
 	HANDLE h = INVALID_HANDLE_VALUE;
 	if (ret == 0 && (!wt || !wp))
@@ -321,32 +265,31 @@ int journal_begin(struct rootfs *rfs, const char *command, struct journal **out)
 	struct tm tm;
 	gmtime_s(&tm, &now);
 	char id[64];
-	snprintf(id, sizeof(id), "%04d%02d%02dT%02d%02d%02dZ-%lu", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-		 tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned long)GetCurrentProcessId());
+	journal_format_id(id, sizeof(id), &tm, (unsigned long)GetCurrentProcessId());
 	struct journal *j = xcalloc(1, sizeof(*j));
-	j->rfs = rfs;
+	j->c.rfs = rfs;
 	j->log = INVALID_HANDLE_VALUE;
 	char *runs = runs_dir();
 	/* Two runs within a second in one process get distinct directories. */
-	for (unsigned k = 1; k < 100 && !j->id; k++) {
+	for (unsigned k = 1; k < 100 && !j->c.id; k++) {
 		char *cand = k == 1 ? xstrdup(id) : xasprintf("%s-%u", id, k), *dir = win_path_join(runs, cand);
 		if (!exists(dir)) {
-			j->id = cand;
-			j->dir = dir;
+			j->c.id = cand;
+			j->c.dir = dir;
 		} else {
 			free(cand);
 			free(dir);
 		}
 	}
 	free(runs);
-	if (!j->id) {
+	if (!j->c.id) {
 		journal_free(j);
 		return -EEXIST;
 	}
-	j->files = win_path_join(j->dir, "files");
+	j->files = win_path_join(j->c.dir, "files");
 	int ret = win_mkdirs(j->files, NULL);
 	if (ret == 0) {
-		char *log = win_path_join(j->dir, "journal");
+		char *log = win_path_join(j->c.dir, "journal");
 		wchar_t *w = win_widen(log);
 		j->log = w ? CreateFileW(w, FILE_APPEND_DATA, FILE_SHARE_READ, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL)
 			   : INVALID_HANDLE_VALUE;
@@ -355,12 +298,8 @@ int journal_begin(struct rootfs *rfs, const char *command, struct journal **out)
 		free(w);
 		free(log);
 	}
-	if (ret == 0) {
-		char *when = xasprintf("%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-				       tm.tm_hour, tm.tm_min, tm.tm_sec);
-		ret = jline(j, "begin", 4, j->id, command, CVMPREP_VERSION, when);
-		free(when);
-	}
+	if (ret == 0)
+		ret = journal_log_begin(j, command, &tm);
 	if (ret < 0) {
 		journal_free(j);
 		return ret;
@@ -369,71 +308,56 @@ int journal_begin(struct rootfs *rfs, const char *command, struct journal **out)
 	return 0;
 }
 
-const char *journal_run_id(const struct journal *j)
-{
-	return j->id;
-}
-
-const char *journal_dir(const struct journal *j)
-{
-	return j->dir;
-}
-
-struct changes *journal_changes(struct journal *j)
-{
-	return &j->changes;
-}
-
-int journal_end(struct journal *j, bool ok, const char *reason)
-{
-	return ok ? jline(j, "end", 1, "ok") : jline(j, "end", 2, "failed", reason ? reason : "");
-}
-
 void journal_free(struct journal *j)
 {
 	if (!j)
 		return;
 	if (j->log != INVALID_HANDLE_VALUE)
 		CloseHandle(j->log);
-	changes_free(&j->changes);
-	free(j->id);
-	free(j->dir);
+	journal_common_free(&j->c);
 	free(j->files);
 	free(j);
 }
 
-void journal_command(struct journal *j, const char *cmdline, int status)
+/* ---- files ---- */
+
+/* A path or registry key and its ancestors, outermost first, without the first part (a drive, a hive). */
+static void below_root(const char *p, struct strvec *out)
 {
-	char *s = xasprintf("%d", status);
-	jline(j, "cmd", 2, s, cmdline);
-	free(s);
-	changes_add(&j->changes, "command", cmdline, status, "exit status %d", status);
+	struct strvec parts = STRVEC_INIT;
+	str_split(&parts, p, "\\");
+	struct strbuf cur = STRBUF_INIT;
+	for (size_t i = 0; i < parts.n; i++) {
+		if (i)
+			strbuf_addch(&cur, '\\');
+		strbuf_addstr(&cur, parts.v[i]);
+		if (i)
+			strvec_push(out, strbuf_str(&cur));
+	}
+	strbuf_release(&cur);
+	strvec_clear(&parts);
 }
 
-/* ---- files ---- */
+static bool dir_exists(void *ctx, const char *path)
+{
+	(void)ctx;
+	return exists(path);
+}
+
+static int dir_create(void *ctx, const char *path)
+{
+	(void)ctx;
+	return win_mkdirs(path, NULL);
+}
 
 /* Create the missing directories above path, each logged first so that rollback removes it. */
 static int make_parents(struct journal *j, const char *path)
 {
 	char *dir = win_dirname(path);
-	struct strvec parts = STRVEC_INIT;
-	str_split(&parts, dir, "\\");
-	struct strbuf cur = STRBUF_INIT;
-	int ret = 0;
-	for (size_t i = 0; i < parts.n && ret == 0; i++) {
-		if (i)
-			strbuf_addch(&cur, '\\');
-		strbuf_addstr(&cur, parts.v[i]);
-		if (i == 0 || exists(strbuf_str(&cur)))
-			continue;
-		ret = jline(j, "mkdir", 2, "0", strbuf_str(&cur));
-		if (ret == 0)
-			ret = win_mkdirs(strbuf_str(&cur), NULL);
-		if (ret == 0)
-			changes_add(&j->changes, "mkdir", strbuf_str(&cur), 0, NULL);
-	}
-	strbuf_release(&cur);
-	strvec_clear(&parts);
+	struct strvec above = STRVEC_INIT;
+	below_root(dir, &above);
+	int ret = journal_create_missing(j, &above, "mkdir", dir_exists, dir_create, NULL, "mkdir", NULL);
+	strvec_clear(&above);
 	free(dir);
 	return ret;
 }
@@ -447,17 +371,17 @@ static int save_original(struct journal *j, const char *path, unsigned *n_out, s
 	if (ret < 0)
 		return ret;
 	ret = get_meta(path, m);
-	unsigned n = ++j->next;
+	unsigned n = ++j->c.next;
 	char nbuf[32];
 	snprintf(nbuf, sizeof(nbuf), "%u", n);
 	char *saved = win_path_join(j->files, nbuf);
 	if (ret == 0)
 		ret = win_write_new(saved, data, len);
 	if (ret == 0) {
-		char *a = num(n), *sz = num(len), *cr = num(ptable_crc32(data, len)), *at = xasprintf("%lu", m->attrs),
-		     *ct = num(ft64(&m->ctime)), *aa = num(ft64(&m->atime)), *mt = num(ft64(&m->mtime)),
-		     *sd = hex(m->sd, m->sdlen);
-		ret = jline(j, "save", 9, a, path, sz, cr, at, ct, aa, mt, sd);
+		char *a = journal_num(n), *sz = journal_num(len), *cr = journal_num(ptable_crc32(data, len)),
+		     *at = xasprintf("%lu", m->attrs), *ct = journal_num(ft64(&m->ctime)),
+		     *aa = journal_num(ft64(&m->atime)), *mt = journal_num(ft64(&m->mtime)), *sd = hex(m->sd, m->sdlen);
+		ret = journal_line(j, "save", 9, a, path, sz, cr, at, ct, aa, mt, sd);
 		free(a);
 		free(sz);
 		free(cr);
@@ -480,8 +404,8 @@ static int log_wrote(struct journal *j, unsigned n, const char *path)
 	int e = file_sum(path, &crc, &size);
 	if (e < 0)
 		return e;
-	char *a = num(n), *sz = num(size), *cr = num(crc);
-	e = jline(j, "wrote", 4, a, path, sz, cr);
+	char *a = journal_num(n), *sz = journal_num(size), *cr = journal_num(crc);
+	e = journal_line(j, "wrote", 4, a, path, sz, cr);
 	free(a);
 	free(sz);
 	free(cr);
@@ -502,9 +426,9 @@ int journal_replace(struct journal *j, const char *path, const void *data, size_
 	if (existed) {
 		ret = save_original(j, path, &n, &m);
 	} else {
-		n = ++j->next;
-		char *a = num(n);
-		ret = jline(j, "absent", 2, a, path);
+		n = ++j->c.next;
+		char *a = journal_num(n);
+		ret = journal_line(j, "absent", 2, a, path);
 		free(a);
 	}
 	/* A new file gets the ACL its directory gives it. */
@@ -519,54 +443,52 @@ int journal_replace(struct journal *j, const char *path, const void *data, size_
 		ret = log_wrote(j, n, path);
 	}
 	if (ret == 0)
-		changes_add(&j->changes, existed ? "write" : "create", path, 0, NULL);
+		changes_add(&j->c.changes, existed ? "write" : "create", path, 0, NULL);
 	meta_free(&m);
 	return ret;
 }
 
 /* ---- registry ---- */
 
+static bool key_exists(void *ctx, const char *key)
+{
+	(void)ctx;
+	return reg_key_exists(key);
+}
+
+static int key_create(void *ctx, const char *key)
+{
+	(void)ctx;
+	return reg_create_key(key, NULL);
+}
+
 int journal_reg_set(struct journal *j, const char *key, const char *name, const struct reg_value *v)
 {
 	/* Missing keys first, each logged before it is made. */
-	struct strvec parts = STRVEC_INIT;
-	str_split(&parts, key, "\\");
-	struct strbuf cur = STRBUF_INIT;
-	int ret = 0;
-	for (size_t i = 0; i < parts.n && ret == 0; i++) {
-		if (i)
-			strbuf_addch(&cur, '\\');
-		strbuf_addstr(&cur, parts.v[i]);
-		if (i == 0 || reg_key_exists(strbuf_str(&cur)))
-			continue;
-		ret = jline(j, "mkkey", 2, "0", strbuf_str(&cur));
-		if (ret == 0)
-			ret = reg_create_key(strbuf_str(&cur), NULL);
-		if (ret == 0)
-			changes_add(&j->changes, "registry-key", strbuf_str(&cur), 0, "created");
-	}
-	strbuf_release(&cur);
-	strvec_clear(&parts);
+	struct strvec keys = STRVEC_INIT;
+	below_root(key, &keys);
+	int ret = journal_create_missing(j, &keys, "mkkey", key_exists, key_create, NULL, "registry-key", "created");
+	strvec_clear(&keys);
 	if (ret < 0)
 		return ret;
 	struct reg_value old;
 	ret = reg_get(key, name, &old);
 	if (ret < 0)
 		return ret;
-	unsigned n = ++j->next;
-	char *a = num(n), *o = reg_value_encode(&old), *nv = reg_value_encode(v);
-	ret = jline(j, "regsave", 4, a, key, name, o);
+	unsigned n = ++j->c.next;
+	char *a = journal_num(n), *o = reg_value_encode(&old), *nv = reg_value_encode(v);
+	ret = journal_line(j, "regsave", 4, a, key, name, o);
 	if (ret == 0) {
 		step();
 		ret = reg_put(key, name, v);
 	}
 	if (ret == 0) {
 		step();
-		ret = jline(j, "regset", 4, a, key, name, nv);
+		ret = journal_line(j, "regset", 4, a, key, name, nv);
 	}
 	if (ret == 0) {
 		char *so = reg_value_show(&old), *sn = reg_value_show(v), *full = xasprintf("%s\\%s", key, name);
-		changes_add(&j->changes, "registry", full, 0, "%s -> %s", so, sn);
+		changes_add(&j->c.changes, "registry", full, 0, "%s -> %s", so, sn);
 		free(so);
 		free(sn);
 		free(full);
@@ -580,49 +502,45 @@ int journal_reg_set(struct journal *j, const char *key, const char *name, const 
 
 int journal_key_absent(struct journal *j, const char *key)
 {
-	unsigned n = ++j->next;
-	char *a = num(n);
-	int ret = jline(j, "keyabsent", 2, a, key);
+	unsigned n = ++j->c.next;
+	char *a = journal_num(n);
+	int ret = journal_line(j, "keyabsent", 2, a, key);
 	free(a);
 	return ret;
 }
 
 int journal_driver_begin(struct journal *j, const char *inf)
 {
-	unsigned n = ++j->next;
-	char *a = num(n);
-	int ret = jline(j, "driverbegin", 2, a, inf);
+	unsigned n = ++j->c.next;
+	char *a = journal_num(n);
+	int ret = journal_line(j, "driverbegin", 2, a, inf);
 	free(a);
 	return ret;
 }
 
 int journal_driver_staged(struct journal *j, const char *inf, const char *published, const char *package)
 {
-	unsigned n = ++j->next;
-	char *a = num(n);
-	int ret = jline(j, "driver", 4, a, inf, published, package);
+	unsigned n = ++j->c.next;
+	char *a = journal_num(n);
+	int ret = journal_line(j, "driver", 4, a, inf, published, package);
 	free(a);
 	if (ret == 0)
-		changes_add(&j->changes, "driver", inf, 0, "staged as %s (%s)", published, package);
+		changes_add(&j->c.changes, "driver", inf, 0, "staged as %s (%s)", published, package);
 	return ret;
 }
 
 int journal_msi(struct journal *j, const char *msi)
 {
-	unsigned n = ++j->next;
-	char *a = num(n);
-	int ret = jline(j, "msi", 2, a, msi);
+	unsigned n = ++j->c.next;
+	char *a = journal_num(n);
+	int ret = journal_line(j, "msi", 2, a, msi);
 	free(a);
 	return ret;
 }
 
 /* ---- reading runs back ---- */
 
-struct entry {
-	struct strvec f;
-};
-
-static int read_entries(const char *dir, struct entry **out, size_t *n)
+static int read_entries(const char *dir, struct jentry **out, size_t *n)
 {
 	char *log = win_path_join(dir, "journal"), *data = NULL;
 	size_t len = 0;
@@ -630,84 +548,31 @@ static int read_entries(const char *dir, struct entry **out, size_t *n)
 	free(log);
 	if (e < 0)
 		return e;
-	struct entry *v = NULL;
-	size_t cnt = 0;
-	const char *p = data, *end = data + len;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
-			break; /* a torn last line is ignored */
-		char *line = xstrndup(p, (size_t)(nl - p));
-		struct strvec raw = STRVEC_INIT;
-		str_split(&raw, line, "\t");
-		v = xreallocarray(v, cnt + 1, sizeof(*v));
-		memset(&v[cnt], 0, sizeof(v[cnt]));
-		for (size_t i = 0; i < raw.n; i++)
-			strvec_push_nodup(&v[cnt].f, unesc(raw.v[i]));
-		cnt++;
-		strvec_clear(&raw);
-		free(line);
-		p = nl + 1;
-	}
+	jentries_parse(data, len, out, n);
 	free(data);
-	*out = v;
-	*n = cnt;
 	return 0;
 }
 
-static void entries_free(struct entry *v, size_t n)
+int journal_read_run(struct rootfs *rfs, const char *id, struct jentry **out, size_t *n)
 {
-	for (size_t i = 0; i < n; i++)
-		strvec_clear(&v[i].f);
-	free(v);
+	(void)rfs;
+	char *runs = runs_dir(), *d = win_path_join(runs, id);
+	int ret = read_entries(d, out, n);
+	free(d);
+	free(runs);
+	return ret;
 }
 
-static const char *fld(const struct entry *e, size_t i)
-{
-	return i < e->f.n ? e->f.v[i] : "";
-}
-
-static bool kind_is(const struct entry *e, const char *k)
-{
-	return strcmp(fld(e, 0), k) == 0;
-}
-
-void run_info_free(struct run_info *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(v[i].id);
-		free(v[i].command);
-		free(v[i].started);
-		free(v[i].state);
-	}
-	free(v);
-}
+/* What a run's description counts as its changes. */
+static const char *const change_kinds[] = { "wrote", "regset", "driver", "msi", NULL };
 
 static void describe_run(const char *dir, struct run_info *ri)
 {
-	struct entry *e = NULL;
+	struct jentry *e = NULL;
 	size_t n = 0;
-	ri->state = xstrdup("incomplete");
-	if (read_entries(dir, &e, &n) < 0)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		if (kind_is(&e[i], "begin")) {
-			free(ri->command);
-			ri->command = xstrdup(fld(&e[i], 2));
-			free(ri->started);
-			ri->started = xstrdup(fld(&e[i], 4));
-		} else if (kind_is(&e[i], "end")) {
-			free(ri->state);
-			ri->state = xstrdup(strcmp(fld(&e[i], 1), "ok") == 0 ? "complete" : "failed");
-		} else if (kind_is(&e[i], "rolledback")) {
-			free(ri->state);
-			ri->state = xstrdup("rolled-back");
-		} else if (kind_is(&e[i], "wrote") || kind_is(&e[i], "regset") || kind_is(&e[i], "driver") ||
-			   kind_is(&e[i], "msi")) {
-			ri->nchanges++;
-		}
-	}
-	entries_free(e, n);
+	read_entries(dir, &e, &n); /* unreadable: no entries, "incomplete" */
+	journal_describe(ri, e, n, change_kinds);
+	jentries_free(e, n);
 }
 
 int journal_list(struct rootfs *rfs, struct run_info **out, size_t *n)
@@ -747,15 +612,16 @@ int journal_list(struct rootfs *rfs, struct run_info **out, size_t *n)
 
 /* ---- rollback ---- */
 
-static void sweep_run(const struct entry *e, size_t n)
+void journal_sweep_entries(struct rootfs *rfs, const struct jentry *e, size_t n)
 {
+	(void)rfs;
 	for (size_t i = 0; i < n; i++) {
-		if (!kind_is(&e[i], "tmp"))
+		if (!jkind_is(&e[i], "tmp"))
 			continue;
-		const char *tmp = fld(&e[i], 2);
-		if (!strstr(tmp, TMP_TAG) || strchr(tmp, '\\') || strchr(tmp, '/'))
+		const char *tmp = jfield(&e[i], 2);
+		if (!strstr(tmp, JOURNAL_TMP_TAG) || strchr(tmp, '\\') || strchr(tmp, '/'))
 			continue;
-		char *dir = win_dirname(fld(&e[i], 1)), *p = win_path_join(dir, tmp);
+		char *dir = win_dirname(jfield(&e[i], 1)), *p = win_path_join(dir, tmp);
 		wchar_t *w = win_widen(p);
 		if (w) {
 			SetFileAttributesW(w, FILE_ATTRIBUTE_NORMAL);
@@ -767,119 +633,97 @@ static void sweep_run(const struct entry *e, size_t n)
 	}
 }
 
-void journal_sweep(struct rootfs *rfs)
-{
-	struct run_info *runs;
-	size_t n;
-	if (journal_list(rfs, &runs, &n) < 0)
-		return;
-	char *root = runs_dir();
-	for (size_t i = 0; i < n; i++) {
-		char *d = win_path_join(root, runs[i].id);
-		struct entry *e;
-		size_t ne;
-		if (read_entries(d, &e, &ne) == 0) {
-			sweep_run(e, ne);
-			entries_free(e, ne);
-		}
-		free(d);
-	}
-	free(root);
-	run_info_free(runs, n);
-}
-
 enum action { ACT_NONE, ACT_RESTORE, ACT_REMOVE, ACT_REG, ACT_KEY, ACT_DRIVER, ACT_MSI };
 
 struct undo {
 	enum action act;
-	const struct entry *e;    /* the entry that opened it (save, absent, regsave, driver, msi, keyabsent) */
+	const struct jentry *e;   /* the entry that opened it (save, absent, regsave, driver, msi, keyabsent) */
 	struct reg_value orig;    /* ACT_REG */
 };
 
-static bool sum_is(uint32_t crc, unsigned long long size, const char *want_size, const char *want_crc)
+/* A file (save, absent) or registry value (regsave) goes back to what it was before the run;
+ * each key the run was about to create, driver package and MSI is undone on its own. */
+static bool undo_opener(const struct jentry *e, struct strbuf *key)
 {
-	return strtoull(want_size, NULL, 10) == size && strtoull(want_crc, NULL, 10) == crc;
+	if (jkind_is(e, "save") || jkind_is(e, "absent"))
+		strbuf_addf(key, "file\t%s", jfield(e, 2));
+	else if (jkind_is(e, "regsave"))
+		strbuf_addf(key, "reg\t%s\t%s", jfield(e, 2), jfield(e, 3));
+	else if (!jkind_is(e, "keyabsent") && !jkind_is(e, "driver") && !jkind_is(e, "msi"))
+		return false;
+	return true;
 }
 
 /*
- * Decide what undoing each change takes, in the order of first touch (a file or value touched
- * twice goes back to what it was before the run). The first conflict stops it unless force.
+ * Decide what undoing each change takes (the rules: journal_core.h), in the order of first
+ * touch. The first conflict stops it unless force.
  */
-static int plan_undo(const struct entry *e, size_t n, bool force, struct undo **out, size_t *nout, char **conflict)
+static int plan_undo(const struct jentry *e, size_t n, bool force, struct undo **out, size_t *nout, char **conflict)
 {
+	static const char *const wrote_kind[] = { "wrote", NULL };
+	static const char *const regset_kind[] = { "regset", NULL };
 	struct undo *u = NULL;
 	size_t cnt = 0;
 	int ret = 0;
-	struct strvec seen = STRVEC_INIT;
-	for (size_t i = 0; i < n && ret == 0; i++) {
-		const struct entry *x = &e[i];
+	size_t *first;
+	size_t nfirst = journal_first_touches(e, n, undo_opener, &first);
+	for (size_t fi = 0; fi < nfirst && ret == 0; fi++) {
+		size_t i = first[fi];
+		const struct jentry *x = &e[i];
 		struct undo d = { .act = ACT_NONE, .e = x };
-		if (kind_is(x, "save") || kind_is(x, "absent")) {
-			char *k = xasprintf("file\t%s", fld(x, 2));
-			bool first = !strvec_contains(&seen, k);
-			if (first)
-				strvec_push(&seen, k);
-			free(k);
-			if (!first)
-				continue;
-			const char *path = fld(x, 2);
-			const struct entry *last = NULL;
-			for (size_t k2 = i + 1; k2 < n; k2++)
-				if (kind_is(&e[k2], "wrote") && strcmp(fld(&e[k2], 2), path) == 0)
-					last = &e[k2];
+		if (jkind_is(x, "save") || jkind_is(x, "absent")) {
+			const char *path = jfield(x, 2);
+			const struct jentry *last = journal_last_of(e, n, i, 1, wrote_kind);
 			uint32_t crc = 0;
 			unsigned long long size = 0;
 			int cs = file_sum(path, &crc, &size);
-			bool was = kind_is(x, "save");
-			bool is_orig = was ? cs == 0 && sum_is(crc, size, fld(x, 3), fld(x, 4)) : cs == -ENOENT;
-			bool is_ours = last && cs == 0 && sum_is(crc, size, fld(last, 3), fld(last, 4));
-			if (is_orig)
+			bool was = jkind_is(x, "save");
+			const char *orig_size = was ? jfield(x, 3) : NULL;
+			switch (journal_file_undo(cs, crc, size, orig_size, jfield(x, 4), last, force)) {
+			case JOURNAL_KEEP:
 				d.act = ACT_NONE;
-			else if (is_ours || force || !last)
+				break;
+			case JOURNAL_UNDO:
 				d.act = was ? ACT_RESTORE : ACT_REMOVE;
-			else {
+				break;
+			case JOURNAL_CONFLICT:
 				*conflict = xstrdup(path);
 				ret = -ESTALE;
+				break;
 			}
-		} else if (kind_is(x, "regsave")) {
-			char *k = xasprintf("reg\t%s\t%s", fld(x, 2), fld(x, 3));
-			bool first = !strvec_contains(&seen, k);
-			if (first)
-				strvec_push(&seen, k);
-			free(k);
-			if (!first)
-				continue;
-			const char *key = fld(x, 2), *name = fld(x, 3);
-			const struct entry *last = NULL;
-			for (size_t k2 = i + 1; k2 < n; k2++)
-				if (kind_is(&e[k2], "regset") && strcmp(fld(&e[k2], 2), key) == 0 &&
-				    strcmp(fld(&e[k2], 3), name) == 0)
-					last = &e[k2];
+		} else if (jkind_is(x, "regsave")) {
+			const char *key = jfield(x, 2), *name = jfield(x, 3);
+			const struct jentry *last = journal_last_of(e, n, i, 2, regset_kind);
 			struct reg_value cur, ours = { 0 };
-			if (reg_get(key, name, &cur) < 0 || reg_value_decode(fld(x, 4), &d.orig) < 0) {
+			if (reg_get(key, name, &cur) < 0 || reg_value_decode(jfield(x, 4), &d.orig) < 0) {
 				*conflict = xasprintf("%s\\%s", key, name);
 				ret = -EIO;
 				reg_value_free(&cur);
 				break;
 			}
-			bool have_ours = last && reg_value_decode(fld(last, 4), &ours) == 0;
-			if (reg_value_eq(&cur, &d.orig))
+			bool have_ours = last && reg_value_decode(jfield(last, 4), &ours) == 0;
+			switch (journal_undo_decide(reg_value_eq(&cur, &d.orig), have_ours && reg_value_eq(&cur, &ours),
+						    last != NULL, force)) {
+			case JOURNAL_KEEP:
 				d.act = ACT_NONE;
-			else if ((have_ours && reg_value_eq(&cur, &ours)) || force || !last)
+				break;
+			case JOURNAL_UNDO:
 				d.act = ACT_REG;
-			else {
+				break;
+			case JOURNAL_CONFLICT:
 				*conflict = xasprintf("%s\\%s", key, name);
 				ret = -ESTALE;
+				break;
 			}
 			reg_value_free(&cur);
 			reg_value_free(&ours);
 			if (d.act == ACT_NONE)
 				reg_value_free(&d.orig);
-		} else if (kind_is(x, "keyabsent")) {
+		} else if (jkind_is(x, "keyabsent")) {
 			d.act = ACT_KEY;
-		} else if (kind_is(x, "driver")) {
+		} else if (jkind_is(x, "driver")) {
 			d.act = ACT_DRIVER;
-		} else if (kind_is(x, "msi")) {
+		} else if (jkind_is(x, "msi")) {
 			d.act = ACT_MSI;
 		}
 		if (ret == 0 && d.act != ACT_NONE) {
@@ -889,7 +733,7 @@ static int plan_undo(const struct entry *e, size_t n, bool force, struct undo **
 			reg_value_free(&d.orig);
 		}
 	}
-	strvec_clear(&seen);
+	free(first);
 	*out = u;
 	*nout = cnt;
 	return ret;
@@ -902,9 +746,9 @@ static void undo_free(struct undo *u, size_t n)
 	free(u);
 }
 
-static int restore_file(const char *files, const struct entry *x)
+static int restore_file(const char *files, const struct jentry *x)
 {
-	char *saved = win_path_join(files, fld(x, 1)), *data = NULL;
+	char *saved = win_path_join(files, jfield(x, 1)), *data = NULL;
 	size_t len = 0;
 	int ret = win_read_file(saved, SAVE_MAX, &data, &len);
 	free(saved);
@@ -912,12 +756,12 @@ static int restore_file(const char *files, const struct entry *x)
 		return ret;
 	struct meta m;
 	memset(&m, 0, sizeof(m));
-	m.attrs = (DWORD)strtoul(fld(x, 5), NULL, 10);
-	m.ctime = ft_of(fld(x, 6));
-	m.atime = ft_of(fld(x, 7));
-	m.mtime = ft_of(fld(x, 8));
-	m.sd = unhex(fld(x, 9), &m.sdlen);
-	ret = atomic_install(NULL, fld(x, 2), data, len, &m, true);
+	m.attrs = (DWORD)strtoul(jfield(x, 5), NULL, 10);
+	m.ctime = ft_of(jfield(x, 6));
+	m.atime = ft_of(jfield(x, 7));
+	m.mtime = ft_of(jfield(x, 8));
+	m.sd = unhex(jfield(x, 9), &m.sdlen);
+	ret = atomic_install(NULL, jfield(x, 2), data, len, &m, true);
 	meta_free(&m);
 	free(data);
 	return ret;
@@ -944,27 +788,15 @@ int journal_rollback(struct rootfs *rfs, const char *run_id, bool force, struct 
 	char *root = runs_dir();
 	int ret = journal_list(rfs, &runs, &nruns);
 	const struct run_info *pick = NULL;
-	for (size_t i = nruns; i-- > 0 && !pick;)
-		if (run_id ? strcmp(runs[i].id, run_id) == 0
-			   : strcmp(runs[i].state, "rolled-back") != 0 && runs[i].command && strcmp(runs[i].command, "fix") == 0)
-			pick = &runs[i];
-	struct entry *e = NULL;
+	struct jentry *e = NULL;
 	size_t ne = 0;
 	struct undo *u = NULL;
 	size_t nu = 0;
 	char *dir = NULL, *files = NULL;
 	struct win_fake *fake = NULL;
-	if (!pick) {
-		*err = run_id ? xasprintf("no run '%s' under %s", run_id, root)
-			      : xasprintf("no fix run to roll back under %s", root);
-		ret = -ENOENT;
+	ret = journal_pick_run(runs, nruns, run_id, force, root, &pick, err);
+	if (ret < 0)
 		goto out;
-	}
-	if (strcmp(pick->state, "rolled-back") == 0 && !force) {
-		*err = xasprintf("run '%s' was already rolled back", pick->id);
-		ret = -EALREADY;
-		goto out;
-	}
 	dir = win_path_join(root, pick->id);
 	files = win_path_join(dir, "files");
 	ret = read_entries(dir, &e, &ne);
@@ -972,7 +804,7 @@ int journal_rollback(struct rootfs *rfs, const char *run_id, bool force, struct 
 		*err = xasprintf("could not read %s\\journal: %s", dir, strerror(-ret));
 		goto out;
 	}
-	sweep_run(e, ne);
+	journal_sweep_entries(rfs, e, ne);
 	ret = plan_undo(e, ne, force, &u, &nu, conflict);
 	if (ret == -ESTALE) {
 		*err = xasprintf("'%s' changed after cvmprep fix wrote it; not rolling back (use --force to put the "
@@ -993,7 +825,7 @@ int journal_rollback(struct rootfs *rfs, const char *run_id, bool force, struct 
 	/* Newest first. */
 	for (size_t i = nu; i-- > 0 && ret == 0;) {
 		const struct undo *x = &u[i];
-		const char *p1 = fld(x->e, 2);
+		const char *p1 = jfield(x->e, 2);
 		switch (x->act) {
 		case ACT_RESTORE:
 			ret = restore_file(files, x->e);
@@ -1017,7 +849,7 @@ int journal_rollback(struct rootfs *rfs, const char *run_id, bool force, struct 
 			break;
 		}
 		case ACT_REG: {
-			const char *name = fld(x->e, 3);
+			const char *name = jfield(x->e, 3);
 			ret = reg_put(p1, name, &x->orig);
 			char *full = xasprintf("%s\\%s", p1, name), *s = reg_value_show(&x->orig);
 			if (ret == 0)
@@ -1039,12 +871,12 @@ int journal_rollback(struct rootfs *rfs, const char *run_id, bool force, struct 
 			break;
 		case ACT_DRIVER: {
 			char *derr = NULL;
-			ret = drv_unstage(fake, fld(x->e, 3), fld(x->e, 4), &derr);
+			ret = drv_unstage(fake, jfield(x->e, 3), jfield(x->e, 4), &derr);
 			if (ret == 0)
-				changes_add(changes, "driver-remove", fld(x->e, 3), 0, "%s removed from the driver store",
-					    fld(x->e, 4));
+				changes_add(changes, "driver-remove", jfield(x->e, 3), 0, "%s removed from the driver store",
+					    jfield(x->e, 4));
 			else
-				*err = xasprintf("could not remove the driver package %s: %s", fld(x->e, 3),
+				*err = xasprintf("could not remove the driver package %s: %s", jfield(x->e, 3),
 						 derr ? derr : strerror(-ret));
 			free(derr);
 			break;
@@ -1052,13 +884,13 @@ int journal_rollback(struct rootfs *rfs, const char *run_id, bool force, struct 
 		case ACT_MSI: {
 			int st = -1;
 			char *merr = NULL;
-			int r2 = run_msiexec_uninstall(fld(x->e, 2), &st, &merr);
+			int r2 = run_msiexec_uninstall(jfield(x->e, 2), &st, &merr);
 			/* 1605: not installed (the install never completed): nothing to undo. */
 			if (r2 == 0 && (st == 0 || st == 3010 || st == 1641 || st == 1605))
-				changes_add(changes, "uninstall", fld(x->e, 2), st, "msiexec /x: exit status %d", st);
+				changes_add(changes, "uninstall", jfield(x->e, 2), st, "msiexec /x: exit status %d", st);
 			else {
 				ret = r2 < 0 ? r2 : -EIO;
-				*err = xasprintf("msiexec /x '%s' failed: %s", fld(x->e, 2),
+				*err = xasprintf("msiexec /x '%s' failed: %s", jfield(x->e, 2),
 						 merr ? merr : "see the Windows Installer log");
 			}
 			free(merr);
@@ -1070,13 +902,13 @@ int journal_rollback(struct rootfs *rfs, const char *run_id, bool force, struct 
 	}
 	/* Keys and directories the run created, deepest (latest) first, when nothing else lives in them. */
 	for (size_t i = ne; ret == 0 && i-- > 0;) {
-		if (kind_is(&e[i], "mkkey")) {
-			if (reg_delete_empty_key(fld(&e[i], 2)) == 0 && !reg_key_exists(fld(&e[i], 2)))
-				changes_add(changes, "registry-key", fld(&e[i], 2), 0, "removed (created by the fix)");
-		} else if (kind_is(&e[i], "mkdir")) {
-			wchar_t *w = win_widen(fld(&e[i], 2));
+		if (jkind_is(&e[i], "mkkey")) {
+			if (reg_delete_empty_key(jfield(&e[i], 2)) == 0 && !reg_key_exists(jfield(&e[i], 2)))
+				changes_add(changes, "registry-key", jfield(&e[i], 2), 0, "removed (created by the fix)");
+		} else if (jkind_is(&e[i], "mkdir")) {
+			wchar_t *w = win_widen(jfield(&e[i], 2));
 			if (w && RemoveDirectoryW(w))
-				changes_add(changes, "rmdir", fld(&e[i], 2), 0, NULL);
+				changes_add(changes, "rmdir", jfield(&e[i], 2), 0, NULL);
 			free(w);
 		}
 	}
@@ -1096,7 +928,7 @@ int journal_rollback(struct rootfs *rfs, const char *run_id, bool force, struct 
 out:
 	win_fake_free(fake);
 	undo_free(u, nu);
-	entries_free(e, ne);
+	jentries_free(e, ne);
 	free(dir);
 	free(files);
 	free(root);
