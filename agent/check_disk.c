@@ -4,6 +4,7 @@
 
 #include "probes.h"
 #include "rules.h"
+#include "sizes.h"
 #include "banned.h"
 
 static void rule_disk_partition_table(const struct facts *facts, const struct check *c, struct report *r)
@@ -94,54 +95,9 @@ static void rule_disk_size(const struct facts *facts, const struct check *c, str
 	const struct disk_facts *d = &facts->disk;
 	if (rule_section_unusable(&d->s, c, r, d->disk))
 		return;
-	char *vs = fmt_bytes_iec(d->size);
-	char *vsi = fmt_bytes_si(d->size);
-	bool failed = false;
-	if (d->size > LIMIT_VIRTUAL_IEC) {
-		report_add(r, c, ST_FAIL, d->disk, "the disk is %s (%s), over the 500 GB virtual size limit", vs, vsi);
-		failed = true;
-	} else if (d->size > LIMIT_VIRTUAL_SI) {
-		struct finding *f = report_add(r, c, ST_FAIL, d->disk,
-					       "the disk is %s (%s): over 500 GB counted in powers of ten, under 500 GiB",
-					       vs, vsi);
-		f->severity = SEV_WARNING;
-		finding_evidence(f, "Tencent does not say whether GB means 10^9 or 2^30 bytes");
-		failed = true;
-	}
-	if (d->used_known) {
-		char *us = fmt_bytes_iec(d->used), *usi = fmt_bytes_si(d->used);
-		struct finding *f = NULL;
-		if (d->used > LIMIT_QCOW2_IEC) {
-			f = report_add(r, c, ST_FAIL, d->disk,
-				       "about %s (%s) is in use, so the qcow2 image will be over the 50 GB limit", us, usi);
-		} else if (d->used > LIMIT_QCOW2_SI) {
-			f = report_add(r, c, ST_FAIL, d->disk,
-				       "about %s (%s) is in use: the qcow2 image will be near the 50 GB limit", us, usi);
-			f->severity = SEV_WARNING;
-		}
-		if (f) {
-			for (size_t i = 0; i < d->used_evidence.n; i++)
-				finding_evidence(f, "%s", d->used_evidence.v[i]);
-			failed = true;
-		}
-		if (!failed) {
-			f = report_add(r, c, ST_PASS, d->disk,
-				       "virtual size %s; about %s in use, within the 50 GB qcow2 limit", vs, us);
-			for (size_t i = 0; i < d->used_evidence.n; i++)
-				finding_evidence(f, "%s", d->used_evidence.v[i]);
-			finding_evidence(f, "blocks of deleted files that were never zeroed also count in the qcow2 "
-					    "size: zero free space before export");
-		}
-		free(us);
-		free(usi);
-	} else if (!failed) {
-		struct finding *f = report_add(r, c, ST_PASS, d->disk,
-					       "virtual size %s is within the limit; the space in use was not measured", vs);
-		for (size_t i = 0; i < d->used_evidence.n; i++)
-			finding_evidence(f, "%s", d->used_evidence.v[i]);
-	}
-	free(vs);
-	free(vsi);
+	rule_disk_size_limits(c, r, d->disk, d->size, d->used_known, d->used, &d->used_evidence,
+			      "blocks of deleted files that were never zeroed also count in the qcow2 "
+			      "size: zero free space before export");
 }
 
 #define MIN_FREE_BYTES (512ull << 20)

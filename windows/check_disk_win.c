@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "rules.h"
+#include "sizes.h"
 #include "winchecks.h"
 #include "winfacts.h"
 #include "banned.h"
@@ -139,53 +140,9 @@ static void rule_win_disk_size(const struct facts *facts, const struct check *c,
 	if (disk_unusable(facts, c, r, false))
 		return;
 	const struct win_disk *d = &facts->win->disk;
-	char *vs = fmt_bytes_iec(d->size), *vsi = fmt_bytes_si(d->size);
-	bool failed = false;
-	if (d->size > LIMIT_VIRTUAL_IEC) {
-		report_add(r, c, ST_FAIL, d->device, "the disk is %s (%s), over the 500 GB virtual size limit", vs, vsi);
-		failed = true;
-	} else if (d->size > LIMIT_VIRTUAL_SI) {
-		struct finding *f = report_add(r, c, ST_FAIL, d->device,
-					       "the disk is %s (%s): over 500 GB counted in powers of ten, under 500 GiB",
-					       vs, vsi);
-		f->severity = SEV_WARNING;
-		finding_evidence(f, "Tencent does not say whether GB means 10^9 or 2^30 bytes");
-		failed = true;
-	}
-	if (d->used_known) {
-		char *us = fmt_bytes_iec(d->used), *usi = fmt_bytes_si(d->used);
-		struct finding *f = NULL;
-		if (d->used > LIMIT_QCOW2_IEC) {
-			f = report_add(r, c, ST_FAIL, d->device,
-				       "about %s (%s) is in use, so the qcow2 image will be over the 50 GB limit", us, usi);
-		} else if (d->used > LIMIT_QCOW2_SI) {
-			f = report_add(r, c, ST_FAIL, d->device,
-				       "about %s (%s) is in use: the qcow2 image will be near the 50 GB limit", us, usi);
-			f->severity = SEV_WARNING;
-		}
-		if (f) {
-			for (size_t i = 0; i < d->used_evidence.n; i++)
-				finding_evidence(f, "%s", d->used_evidence.v[i]);
-			failed = true;
-		}
-		if (!failed) {
-			f = report_add(r, c, ST_PASS, d->device,
-				       "virtual size %s; about %s in use, within the 50 GB qcow2 limit", vs, us);
-			for (size_t i = 0; i < d->used_evidence.n; i++)
-				finding_evidence(f, "%s", d->used_evidence.v[i]);
-			finding_evidence(f, "clusters of deleted files that were never zeroed also count in the qcow2 "
-					    "size: zero free space before export (sdelete -z)");
-		}
-		free(us);
-		free(usi);
-	} else if (!failed) {
-		struct finding *f = report_add(r, c, ST_PASS, d->device,
-					       "virtual size %s is within the limit; the space in use was not measured", vs);
-		for (size_t i = 0; i < d->used_evidence.n; i++)
-			finding_evidence(f, "%s", d->used_evidence.v[i]);
-	}
-	free(vs);
-	free(vsi);
+	rule_disk_size_limits(c, r, d->device, d->size, d->used_known, d->used, &d->used_evidence,
+			      "clusters of deleted files that were never zeroed also count in the qcow2 "
+			      "size: zero free space before export (sdelete -z)");
 }
 
 const struct check check_win_firmware = {
