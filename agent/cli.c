@@ -91,9 +91,8 @@ void cli_run_checks(struct ctx *ctx, struct report *r)
 		strvec_push(&r->warnings, "no check ran: --only/--skip (or the config file's skip list) left none");
 }
 
-bool cli_color(const struct ctx *ctx, FILE *fp)
+static bool want_color(const struct options *opt, FILE *fp)
 {
-	const struct options *opt = &ctx->opt;
 	if (opt->color == COLOR_ALWAYS)
 		return true;
 	if (opt->color == COLOR_NEVER || opt->output || opt->format == FMT_JSON)
@@ -105,6 +104,11 @@ bool cli_color(const struct ctx *ctx, FILE *fp)
 	if (term && strcmp(term, "dumb") == 0)
 		return false;
 	return platform_isatty(fp);
+}
+
+bool cli_color(const struct ctx *ctx, FILE *fp)
+{
+	return want_color(&ctx->opt, fp);
 }
 
 struct render_arg {
@@ -122,29 +126,34 @@ static void render(FILE *fp, void *arg)
 		report_write_text(a->r, fp, &a->oo);
 }
 
-int cli_output(struct ctx *ctx, struct report *r)
+int cli_write_report(const struct report *r, const struct options *opt)
 {
-	report_sort(r);
-	struct render_arg ra = { .r = r, .opt = &ctx->opt };
-	ra.oo.verbose = ctx->opt.verbose;
-	ra.oo.quiet = ctx->opt.quiet;
+	struct render_arg ra = { .r = r, .opt = opt };
+	ra.oo.verbose = opt->verbose;
+	ra.oo.quiet = opt->quiet;
 	ra.oo.tool_version = CVMPREP_VERSION;
-	if (ctx->opt.output) {
-		ra.oo.color = ctx->opt.color == COLOR_ALWAYS;
-		int e = platform_write_output(ctx->opt.output, render, &ra);
+	if (opt->output) {
+		ra.oo.color = opt->color == COLOR_ALWAYS;
+		int e = platform_write_output(opt->output, render, &ra);
 		if (e < 0) {
-			fprintf(stderr, "%s: could not write '%s': %s\n", progname, ctx->opt.output, strerror(-e));
+			fprintf(stderr, "%s: could not write '%s': %s\n", progname, opt->output, strerror(-e));
 			return e == -EACCES || e == -EPERM ? EXIT_NOPERM : EXIT_INTERNAL;
 		}
 		return 0;
 	}
-	ra.oo.color = cli_color(ctx, stdout);
+	ra.oo.color = want_color(opt, stdout);
 	render(stdout, &ra);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "%s: could not write the report: %s\n", progname, strerror(errno));
 		return EXIT_INTERNAL;
 	}
 	return 0;
+}
+
+int cli_output(struct ctx *ctx, struct report *r)
+{
+	report_sort(r);
+	return cli_write_report(r, &ctx->opt);
 }
 
 void cli_release(struct ctx *ctx)

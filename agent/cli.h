@@ -19,6 +19,8 @@ void cli_run_checks(struct ctx *ctx, struct report *r);
 bool cli_selected(const struct ctx *ctx, const struct check *c);
 /* Sort and print the report (stdout or --output). 0 or an exit code. */
 int cli_output(struct ctx *ctx, struct report *r);
+/* Print a report as it is (text or JSON, to stdout or --output, coloured as opt says). 0 or an exit code. */
+int cli_write_report(const struct report *r, const struct options *opt);
 /* Release what cli_prepare and option parsing allocated. */
 void cli_release(struct ctx *ctx);
 /* Whether colour escapes go to fp under the current options. */

@@ -1,13 +1,11 @@
 /* Common options and report output of the url-check and image commands. */
 #include "cmdreport.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "platform.h"
+#include "cli.h"
 #include "banned.h"
 
 const char cmdreport_help[] =
@@ -72,57 +70,11 @@ int cmdreport_option(const char *cmd, int opt, const char *arg, struct options *
 	return 0;
 }
 
-struct emit_arg {
-	const struct report *r;
-	const struct options *o;
-	struct output_opts oo;
-};
-
-static void render(FILE *fp, void *arg)
-{
-	struct emit_arg *a = arg;
-	if (a->o->format == FMT_JSON)
-		report_write_json(a->r, fp, &a->oo);
-	else
-		report_write_text(a->r, fp, &a->oo);
-}
-
-static bool want_color(const struct options *o)
-{
-	if (o->color == COLOR_ALWAYS)
-		return true;
-	if (o->color == COLOR_NEVER || o->output || o->format == FMT_JSON)
-		return false;
-	const char *nc = getenv("NO_COLOR");
-	if (nc && *nc)
-		return false;
-	const char *term = getenv("TERM");
-	if (term && strcmp(term, "dumb") == 0)
-		return false;
-	return platform_isatty(stdout);
-}
-
 int cmdreport_emit(const struct report *r, const struct options *o)
 {
-	struct emit_arg a = { .r = r, .o = o };
-	a.oo.verbose = o->verbose;
-	a.oo.quiet = o->quiet;
-	a.oo.tool_version = CVMPREP_VERSION;
-	if (o->output) {
-		a.oo.color = o->color == COLOR_ALWAYS;
-		int e = platform_write_output(o->output, render, &a);
-		if (e < 0) {
-			fprintf(stderr, "cvmprep: could not write '%s': %s\n", o->output, strerror(-e));
-			return e == -EACCES || e == -EPERM ? EXIT_NOPERM : EXIT_INTERNAL;
-		}
-	} else {
-		a.oo.color = want_color(o);
-		render(stdout, &a);
-		if (fflush(stdout) != 0 || ferror(stdout)) {
-			fprintf(stderr, "cvmprep: could not write the report: %s\n", strerror(errno));
-			return EXIT_INTERNAL;
-		}
-	}
+	int e = cli_write_report(r, o);
+	if (e)
+		return e;
 	struct summary s;
 	report_summarise(r, &s);
 	return report_exit_code(&s);
