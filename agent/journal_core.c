@@ -100,8 +100,14 @@ int journal_line(struct journal *j, const char *kind, int nf, ...)
 	return ret;
 }
 
-void journal_format_id(char *buf, size_t size, const struct tm *tm, unsigned long pid)
+void journal_new_id(char *buf, size_t size, struct tm *tm, unsigned long pid)
 {
+	time_t now = time(NULL);
+#ifdef _WIN32
+	gmtime_s(tm, &now);
+#else
+	gmtime_r(&now, tm);
+#endif
 	snprintf(buf, size, "%04d%02d%02dT%02d%02d%02dZ-%lu", tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday,
 		 tm->tm_hour, tm->tm_min, tm->tm_sec, pid);
 }
@@ -112,6 +118,15 @@ int journal_log_begin(struct journal *j, const char *command, const struct tm *t
 			       tm->tm_hour, tm->tm_min, tm->tm_sec);
 	int ret = journal_line(j, "begin", 4, common(j)->id, command, CVMPREP_VERSION, when);
 	free(when);
+	return ret;
+}
+
+int journal_log_change(struct journal *j, const char *kind, const char *subject, unsigned *n)
+{
+	*n = ++common(j)->next;
+	char *a = journal_num(*n);
+	int ret = journal_line(j, kind, 2, a, subject);
+	free(a);
 	return ret;
 }
 

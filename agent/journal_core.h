@@ -55,10 +55,12 @@ void journal_sweep_entries(struct rootfs *rfs, const struct jentry *e, size_t n)
 char *journal_num(unsigned long long v);
 /* Write the line "kind" followed by nf string fields (escaped here) and wait until it is durable. */
 int journal_line(struct journal *j, const char *kind, int nf, ...);
-/* The id of a run begun at tm (UTC) by process pid: 20240131T120000Z-1234. */
-void journal_format_id(char *buf, size_t size, const struct tm *tm, unsigned long pid);
+/* The id of a run that process pid begins now, 20240131T120000Z-1234; tm gets now (UTC). */
+void journal_new_id(char *buf, size_t size, struct tm *tm, unsigned long pid);
 /* The "begin" line: run id, command, version and the time tm (UTC). */
 int journal_log_begin(struct journal *j, const char *command, const struct tm *tm);
+/* Give out the next change number (*n) and log the line "kind N subject". */
+int journal_log_change(struct journal *j, const char *kind, const char *subject, unsigned *n);
 
 /*
  * Create the missing ones of prefixes (outermost first; directories, registry keys): each is

@@ -248,11 +248,9 @@ static int atomic_install(struct journal *j, const char *path, int dfd, const ch
 
 int journal_begin(struct rootfs *rfs, const char *command, struct journal **out)
 {
-	time_t now = time(NULL);
 	struct tm tm;
-	gmtime_r(&now, &tm);
 	char id[64];
-	journal_format_id(id, sizeof(id), &tm, (unsigned long)getpid());
+	journal_new_id(id, sizeof(id), &tm, (unsigned long)getpid());
 	struct journal *j = xcalloc(1, sizeof(*j));
 	j->c.rfs = rfs;
 	j->c.id = xstrdup(id);
@@ -419,14 +417,10 @@ int journal_replace(struct journal *j, const char *path, const void *data, size_
 	unsigned n = 0;
 	struct stat st;
 	bool exists = fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
-	if (exists) {
+	if (exists)
 		ret = save_original(j, path, dfd, name, "save", &n, &m);
-	} else {
-		n = ++j->c.next;
-		char *a = journal_num(n);
-		ret = journal_line(j, "absent", 2, a, path);
-		free(a);
-	}
+	else
+		ret = journal_log_change(j, "absent", path, &n);
 	if (ret == 0) {
 		step();
 		ret = atomic_install(j, path, dfd, name, data, len, -1, &m, false);
@@ -513,9 +507,9 @@ int journal_symlink(struct journal *j, const char *path, const char *target)
 	ret = rootfs_parent(j->c.rfs, path, false, &dfd, &name);
 	if (ret < 0)
 		return ret;
-	unsigned n = ++j->c.next;
+	unsigned n;
+	ret = journal_log_change(j, "absent", path, &n);
 	char *a = journal_num(n);
-	ret = journal_line(j, "absent", 2, a, path);
 	if (ret == 0) {
 		step();
 		if (symlinkat(target, dfd, name) < 0)

@@ -261,11 +261,9 @@ static int atomic_install(struct journal *j, const char *path, const void *data,
 
 int journal_begin(struct rootfs *rfs, const char *command, struct journal **out)
 {
-	time_t now = time(NULL);
 	struct tm tm;
-	gmtime_s(&tm, &now);
 	char id[64];
-	journal_format_id(id, sizeof(id), &tm, (unsigned long)GetCurrentProcessId());
+	journal_new_id(id, sizeof(id), &tm, (unsigned long)GetCurrentProcessId());
 	struct journal *j = xcalloc(1, sizeof(*j));
 	j->c.rfs = rfs;
 	j->log = INVALID_HANDLE_VALUE;
@@ -423,14 +421,10 @@ int journal_replace(struct journal *j, const char *path, const void *data, size_
 	m.attrs = FILE_ATTRIBUTE_NORMAL;
 	unsigned n = 0;
 	bool existed = exists(path);
-	if (existed) {
+	if (existed)
 		ret = save_original(j, path, &n, &m);
-	} else {
-		n = ++j->c.next;
-		char *a = journal_num(n);
-		ret = journal_line(j, "absent", 2, a, path);
-		free(a);
-	}
+	else
+		ret = journal_log_change(j, "absent", path, &n);
 	/* A new file gets the ACL its directory gives it. */
 	if (!existed)
 		meta_free(&m);
@@ -502,20 +496,14 @@ int journal_reg_set(struct journal *j, const char *key, const char *name, const 
 
 int journal_key_absent(struct journal *j, const char *key)
 {
-	unsigned n = ++j->c.next;
-	char *a = journal_num(n);
-	int ret = journal_line(j, "keyabsent", 2, a, key);
-	free(a);
-	return ret;
+	unsigned n;
+	return journal_log_change(j, "keyabsent", key, &n);
 }
 
 int journal_driver_begin(struct journal *j, const char *inf)
 {
-	unsigned n = ++j->c.next;
-	char *a = journal_num(n);
-	int ret = journal_line(j, "driverbegin", 2, a, inf);
-	free(a);
-	return ret;
+	unsigned n;
+	return journal_log_change(j, "driverbegin", inf, &n);
 }
 
 int journal_driver_staged(struct journal *j, const char *inf, const char *published, const char *package)
@@ -531,11 +519,8 @@ int journal_driver_staged(struct journal *j, const char *inf, const char *publis
 
 int journal_msi(struct journal *j, const char *msi)
 {
-	unsigned n = ++j->c.next;
-	char *a = journal_num(n);
-	int ret = journal_line(j, "msi", 2, a, msi);
-	free(a);
-	return ret;
+	unsigned n;
+	return journal_log_change(j, "msi", msi, &n);
 }
 
 /* ---- reading runs back ---- */
