@@ -13,6 +13,7 @@
 #include "check.h"
 #include "cli.h"
 #include "exec.h"
+#include "fixcmd.h"
 #include "journal.h"
 #include "plan.h"
 #include "platform.h"
@@ -20,14 +21,6 @@
 
 #define COMMAND_TIMEOUT 1800
 #define COMMAND_OUTPUT (1u << 20)
-
-static bool has_failure(const struct report *r, const struct check *c)
-{
-	for (size_t i = 0; i < r->n; i++)
-		if (r->findings[i]->check == c && r->findings[i]->status == ST_FAIL)
-			return true;
-	return false;
-}
 
 static bool opt_in_enabled(const struct ctx *ctx, const struct check *c)
 {
@@ -127,32 +120,6 @@ static int apply_item(struct ctx *ctx, struct journal *j, const struct plan_item
 	return e;
 }
 
-/* Ask on the terminal; false when the user says no. */
-static bool confirm(size_t n)
-{
-	fprintf(stderr, "\nApply these %zu change%s? [y/N] ", n, n == 1 ? "" : "s");
-	fflush(stderr);
-	char line[32];
-	if (!fgets(line, sizeof(line), stdin))
-		return false;
-	return line[0] == 'y' || line[0] == 'Y';
-}
-
-/* After the fix, a check that failed before and passes now reports "fixed". */
-static void mark_fixed(const struct report *before, struct report *after)
-{
-	for (size_t i = 0; i < after->n; i++) {
-		struct finding *f = after->findings[i];
-		if (f->status != ST_PASS || !has_failure(before, f->check))
-			continue;
-		bool still = false;
-		for (size_t k = 0; k < after->n; k++)
-			still = still || (after->findings[k]->check == f->check && after->findings[k]->status == ST_FAIL);
-		if (!still)
-			f->status = ST_FIXED;
-	}
-}
-
 int platform_fix(struct ctx *ctx)
 {
 	struct report before, after;
@@ -175,7 +142,7 @@ int platform_fix(struct ctx *ctx)
 	plan.rfs = ctx->rfs;
 	for (size_t i = 0; platform_checks[i]; i++) {
 		const struct check *c = platform_checks[i];
-		if (!c->plan || !cli_selected(ctx, c) || !has_failure(&before, c))
+		if (!c->plan || !cli_selected(ctx, c) || !fix_has_failure(&before, c))
 			continue;
 		if (!opt_in_enabled(ctx, c)) {
 			plan_note(&plan, "%s: repairing it needs %s", c->id, c->opt_in);
@@ -190,12 +157,7 @@ int platform_fix(struct ctx *ctx)
 		fprintf(pout, "%s: nothing to change%s\n", progname,
 			plan.notes.n ? " that this version can repair automatically" : "");
 		plan_print(&plan, pout, color);
-		ret = cli_output(ctx, &before);
-		if (ret == 0) {
-			struct summary s;
-			report_summarise(&before, &s);
-			ret = report_exit_code(&s);
-		}
+		ret = fix_output_verdict(ctx, &before);
 		goto out;
 	}
 	fprintf(pout, "%s%s plan: %zu change%s to %s%s\n", color ? "\033[1m" : "", ctx->opt.dry_run ? "Dry run:" : "Fix",
@@ -204,12 +166,7 @@ int platform_fix(struct ctx *ctx)
 	fflush(pout);
 	if (ctx->opt.dry_run) {
 		fprintf(pout, "\n%s: --dry-run: nothing was changed\n", progname);
-		ret = cli_output(ctx, &before);
-		if (ret == 0) {
-			struct summary s;
-			report_summarise(&before, &s);
-			ret = report_exit_code(&s);
-		}
+		ret = fix_output_verdict(ctx, &before);
 		goto out;
 	}
 	if (!ctx->opt.yes) {
@@ -220,7 +177,7 @@ int platform_fix(struct ctx *ctx)
 			ret = EXIT_USAGE;
 			goto out;
 		}
-		if (!confirm(n)) {
+		if (!fix_confirm(n)) {
 			fprintf(stderr, "%s: nothing was changed\n", progname);
 			ret = EXIT_READY;
 			goto out;
@@ -243,19 +200,7 @@ int platform_fix(struct ctx *ctx)
 		apply_item(ctx, j, it, &err);
 	}
 	if (err) {
-		/* Undo what this run did, so that the system is as it was. */
-		journal_end(j, false, err);
-		fprintf(stderr, "%s: %s\n%s: rolling back run %s\n", progname, err, progname, journal_run_id(j));
-		char *conflict = NULL, *rerr = NULL;
-		int re = journal_rollback(ctx->rfs, journal_run_id(j), true, journal_changes(j), &conflict, &rerr);
-		if (re < 0)
-			fprintf(stderr, "%s: rollback of run %s failed: %s\n", progname, journal_run_id(j), rerr ? rerr : "");
-		free(conflict);
-		free(rerr);
-		before.changes = journal_changes(j);
-		strvec_pushf(&before.warnings, "fix failed and was rolled back: %s", err);
-		cli_output(ctx, &before);
-		ret = EXIT_FIX_FAILED;
+		ret = fix_failed(ctx, j, &before, err);
 		goto out;
 	}
 	journal_end(j, true, NULL);
@@ -269,16 +214,11 @@ int platform_fix(struct ctx *ctx)
 	ctx->report = &after;
 	platform_identify(ctx);
 	cli_run_checks(ctx, &after);
-	mark_fixed(&before, &after);
+	fix_mark_fixed(&before, NULL, &after);
 	after.changes = journal_changes(j);
 	for (size_t i = 0; i < plan.notes.n; i++)
 		strvec_push(&after.warnings, plan.notes.v[i]);
-	ret = cli_output(ctx, &after);
-	if (ret == 0) {
-		struct summary s;
-		report_summarise(&after, &s);
-		ret = report_exit_code(&s);
-	}
+	ret = fix_output_verdict(ctx, &after);
 out:
 	free(err);
 	journal_free(j);
@@ -308,10 +248,7 @@ int platform_rollback(struct ctx *ctx)
 		if (!n)
 			printf("no fix runs recorded under %s%s/runs\n", ctx->opt.root ? ctx->opt.root : "",
 			       JOURNAL_STATE_DIR);
-		for (size_t i = 0; i < n; i++)
-			printf("%-28s %-9s %-12s %zu change%s  started %s\n", runs[i].id, runs[i].command ? runs[i].command : "?",
-			       runs[i].state, runs[i].nchanges, runs[i].nchanges == 1 ? "" : "s",
-			       runs[i].started ? runs[i].started : "?");
+		rollback_print_runs(runs, n);
 		run_info_free(runs, n);
 		ret = EXIT_READY;
 		goto out;
@@ -323,24 +260,9 @@ int platform_rollback(struct ctx *ctx)
 	}
 	char *conflict = NULL, *err = NULL;
 	int e = journal_rollback(ctx->rfs, ctx->opt.run_id, ctx->opt.force, &changes, &conflict, &err);
-	if (e < 0) {
-		fprintf(stderr, "%s: %s\n", progname, err ? err : rootfs_strerror(e));
-		ret = e == -ENOENT || e == -EALREADY ? EXIT_USAGE : EXIT_FIX_FAILED;
-		if (changes.n)
-			fprintf(stderr, "%s: %zu change%s were undone before it stopped\n", progname, changes.n,
-				changes.n == 1 ? "" : "s");
-	}
+	ret = rollback_report(ctx, &r, &changes, e, err);
 	free(conflict);
 	free(err);
-	if (e == 0) {
-		/* The report after rollback: what the checks say now. */
-		cli_run_checks(ctx, &r);
-		r.changes = &changes;
-		ret = cli_output(ctx, &r);
-	} else if (changes.n) {
-		r.changes = &changes;
-		cli_output(ctx, &r);
-	}
 out:
 	changes_free(&changes);
 	report_free(&r);

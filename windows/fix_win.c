@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "drvinst.h"
 #include "fake.h"
+#include "fixcmd.h"
 #include "platform.h"
 #include "winfacts.h"
 #include "winplan.h"
@@ -24,14 +25,6 @@
 
 #define INSTALLER_TIMEOUT 3600
 #define COMMAND_TIMEOUT 600
-
-static bool has_failure(const struct report *r, const struct check *c)
-{
-	for (size_t i = 0; i < r->n; i++)
-		if (r->findings[i]->check == c && r->findings[i]->status == ST_FAIL)
-			return true;
-	return false;
-}
 
 static bool opt_in_enabled(const struct ctx *ctx, const struct check *c)
 {
@@ -46,7 +39,7 @@ static void plan_all(struct ctx *ctx, const struct report *r, struct winplan *wp
 	wp->base.rfs = ctx->rfs;
 	for (size_t i = 0; platform_checks[i]; i++) {
 		const struct check *c = platform_checks[i];
-		if (!c->plan || !cli_selected(ctx, c) || !has_failure(r, c))
+		if (!c->plan || !cli_selected(ctx, c) || !fix_has_failure(r, c))
 			continue;
 		if (!opt_in_enabled(ctx, c)) {
 			plan_note(&wp->base, "%s: repairing it needs %s", c->id, c->opt_in);
@@ -190,42 +183,6 @@ static int apply_steps(struct ctx *ctx, struct journal *j, const struct winplan 
 	return 0;
 }
 
-static bool confirm(size_t n)
-{
-	fprintf(stderr, "\nApply these %zu change%s? [y/N] ", n, n == 1 ? "" : "s");
-	fflush(stderr);
-	char line[32];
-	if (!fgets(line, sizeof(line), stdin))
-		return false;
-	return line[0] == 'y' || line[0] == 'Y';
-}
-
-/* A check that failed before (or, after installers, in between) and passes now reports "fixed". */
-static void mark_fixed(const struct report *before, const struct report *mid, struct report *after)
-{
-	for (size_t i = 0; i < after->n; i++) {
-		struct finding *f = after->findings[i];
-		if (f->status != ST_PASS || !(has_failure(before, f->check) || (mid && has_failure(mid, f->check))))
-			continue;
-		bool still = false;
-		for (size_t k = 0; k < after->n; k++)
-			still = still || (after->findings[k]->check == f->check && after->findings[k]->status == ST_FAIL);
-		if (!still)
-			f->status = ST_FIXED;
-	}
-}
-
-static int exit_code_of(struct ctx *ctx, struct report *r)
-{
-	int ret = cli_output(ctx, r);
-	if (ret == 0) {
-		struct summary s;
-		report_summarise(r, &s);
-		ret = report_exit_code(&s);
-	}
-	return ret;
-}
-
 int platform_fix(struct ctx *ctx)
 {
 	struct report before, mid, after;
@@ -257,7 +214,7 @@ int platform_fix(struct ctx *ctx)
 		fprintf(pout, "%s: nothing to change%s\n", progname,
 			wp.base.notes.n ? " that this version can repair automatically" : "");
 		winplan_print(&wp, pout, color);
-		ret = exit_code_of(ctx, &before);
+		ret = fix_output_verdict(ctx, &before);
 		goto out;
 	}
 	char *state = journal_state_dir_win();
@@ -271,7 +228,7 @@ int platform_fix(struct ctx *ctx)
 	if (ctx->opt.dry_run) {
 		fprintf(pout, "\n%s: --dry-run: nothing was changed\n", progname);
 		free(state);
-		ret = exit_code_of(ctx, &before);
+		ret = fix_output_verdict(ctx, &before);
 		goto out;
 	}
 	if (!ctx->opt.yes) {
@@ -283,7 +240,7 @@ int platform_fix(struct ctx *ctx)
 			ret = EXIT_USAGE;
 			goto out;
 		}
-		if (!confirm(n)) {
+		if (!fix_confirm(n)) {
 			fprintf(stderr, "%s: nothing was changed\n", progname);
 			free(state);
 			ret = EXIT_READY;
@@ -310,7 +267,7 @@ int platform_fix(struct ctx *ctx)
 					continue;
 				for (size_t k = 0; k < wp.v[i].checks.n && !err; k++) {
 					const struct check *c = check_find(wp.v[i].checks.v[k]);
-					if (c && has_failure(&mid, c))
+					if (c && fix_has_failure(&mid, c))
 						err = xasprintf("%s still fails after '%s' was installed", c->id, wp.v[i].path);
 				}
 			}
@@ -324,7 +281,7 @@ int platform_fix(struct ctx *ctx)
 						color ? "\033[0m" : "");
 					winplan_print(&wp2, pout, color);
 					fflush(pout);
-					if (!ctx->opt.yes && !confirm(n2))
+					if (!ctx->opt.yes && !fix_confirm(n2))
 						err = xstrdup("the second part of the plan was declined");
 				}
 				rest = &wp2;
@@ -334,17 +291,7 @@ int platform_fix(struct ctx *ctx)
 	if (!err)
 		apply_steps(ctx, j, rest, false, &err);
 	if (err) {
-		journal_end(j, false, err);
-		fprintf(stderr, "%s: %s\n%s: rolling back run %s\n", progname, err, progname, journal_run_id(j));
-		char *conflict = NULL, *rerr = NULL;
-		if (journal_rollback(ctx->rfs, journal_run_id(j), true, journal_changes(j), &conflict, &rerr) < 0)
-			fprintf(stderr, "%s: rollback of run %s failed: %s\n", progname, journal_run_id(j), rerr ? rerr : "");
-		free(conflict);
-		free(rerr);
-		before.changes = journal_changes(j);
-		strvec_pushf(&before.warnings, "fix failed and was rolled back: %s", err);
-		cli_output(ctx, &before);
-		ret = EXIT_FIX_FAILED;
+		ret = fix_failed(ctx, j, &before, err);
 		goto out;
 	}
 	journal_end(j, true, NULL);
@@ -353,13 +300,13 @@ int platform_fix(struct ctx *ctx)
 		total == 1 ? "" : "s", journal_run_id(j));
 	recheck(ctx, &after, "fix");
 	have_after = true;
-	mark_fixed(&before, have_mid ? &mid : NULL, &after);
+	fix_mark_fixed(&before, have_mid ? &mid : NULL, &after);
 	after.changes = journal_changes(j);
 	/* After installers the second plan's notes are the ones still true. */
 	const struct winplan *last = staged ? &wp2 : &wp;
 	for (size_t i = 0; i < last->base.notes.n; i++)
 		strvec_push(&after.warnings, last->base.notes.v[i]);
-	ret = exit_code_of(ctx, &after);
+	ret = fix_output_verdict(ctx, &after);
 out:
 	free(err);
 	journal_free(j);
@@ -391,10 +338,7 @@ int platform_rollback(struct ctx *ctx)
 			printf("no fix runs recorded under %s\\runs\n", state);
 			free(state);
 		}
-		for (size_t i = 0; i < n; i++)
-			printf("%-28s %-9s %-12s %zu change%s  started %s\n", runs[i].id, runs[i].command ? runs[i].command : "?",
-			       runs[i].state, runs[i].nchanges, runs[i].nchanges == 1 ? "" : "s",
-			       runs[i].started ? runs[i].started : "?");
+		rollback_print_runs(runs, n);
 		run_info_free(runs, n);
 		ret = EXIT_READY;
 		goto out;
@@ -406,23 +350,9 @@ int platform_rollback(struct ctx *ctx)
 	}
 	char *conflict = NULL, *err = NULL;
 	int e = journal_rollback(ctx->rfs, ctx->opt.run_id, ctx->opt.force, &changes, &conflict, &err);
-	if (e < 0) {
-		fprintf(stderr, "%s: %s\n", progname, err ? err : strerror(-e));
-		ret = e == -ENOENT || e == -EALREADY ? EXIT_USAGE : EXIT_FIX_FAILED;
-		if (changes.n)
-			fprintf(stderr, "%s: %zu change%s were undone before it stopped\n", progname, changes.n,
-				changes.n == 1 ? "" : "s");
-	}
+	ret = rollback_report(ctx, &r, &changes, e, err);
 	free(conflict);
 	free(err);
-	if (e == 0) {
-		cli_run_checks(ctx, &r);
-		r.changes = &changes;
-		ret = cli_output(ctx, &r);
-	} else if (changes.n) {
-		r.changes = &changes;
-		cli_output(ctx, &r);
-	}
 out:
 	changes_free(&changes);
 	report_free(&r);
