@@ -92,6 +92,29 @@ struct repl {
 	char *key, *old, *neu;
 };
 
+/* Plan to write path (as planned so far) with every replacement applied on every line. */
+static void plan_replace_all(struct plan *p, const struct check *c, const char *path, const struct repl *r, size_t n,
+			     const char *why)
+{
+	const char *data;
+	size_t len;
+	if (plan_content(p, path, &data, &len) != 0)
+		return;
+	char *cur = xstrndup(data, len);
+	size_t cl = len;
+	for (size_t i = 0; i < n; i++) {
+		size_t nl;
+		char *next = replace_all_lines(cur, cl, r[i].key, r[i].old, r[i].neu, &nl);
+		if (next) {
+			free(cur);
+			cur = next;
+			cl = nl;
+		}
+	}
+	plan_write(p, c, path, cur, cl, 0644, why);
+	free(cur);
+}
+
 /* The replacements root=/dev/sda1 -> root=UUID=... that the boot entries and defaults need. */
 static size_t collect(struct ctx *ctx, const struct facts *f, struct plan *p, struct repl *out, size_t max)
 {
@@ -281,42 +304,10 @@ int plan_boot_root_device(struct ctx *ctx, const struct facts *f, struct plan *p
 			it->verify = verify_grubcfg;
 		} else if (entries_bad) {
 			/* No generator in the target: edit the generated file itself, as a last resort. */
-			const char *data;
-			size_t len;
-			if (plan_content(p, b->config, &data, &len) == 0) {
-				char *cur = xstrndup(data, len);
-				size_t cl = len;
-				for (size_t i = 0; i < n; i++) {
-					size_t nl;
-					char *next = replace_all_lines(cur, cl, r[i].key, r[i].old, r[i].neu, &nl);
-					if (next) {
-						free(cur);
-						cur = next;
-						cl = nl;
-					}
-				}
-				plan_write(p, c, b->config, cur, cl, 0644, "no grub-mkconfig in the target: edited directly");
-				free(cur);
-			}
+			plan_replace_all(p, c, b->config, r, n, "no grub-mkconfig in the target: edited directly");
 		}
 	} else if ((b->kind == LOADER_GRUB_LEGACY || b->kind == LOADER_EXTLINUX) && entries_bad) {
-		const char *data;
-		size_t len;
-		if (plan_content(p, b->config, &data, &len) == 0) {
-			char *cur = xstrndup(data, len);
-			size_t cl = len;
-			for (size_t i = 0; i < n; i++) {
-				size_t nl;
-				char *next = replace_all_lines(cur, cl, r[i].key, r[i].old, r[i].neu, &nl);
-				if (next) {
-					free(cur);
-					cur = next;
-					cl = nl;
-				}
-			}
-			plan_write(p, c, b->config, cur, cl, 0644, "root=/resume= by UUID in every entry");
-			free(cur);
-		}
+		plan_replace_all(p, c, b->config, r, n, "root=/resume= by UUID in every entry");
 	}
 	for (size_t i = 0; i < n; i++) {
 		free(r[i].key);
