@@ -93,22 +93,6 @@ char *rootfs_display(const struct rootfs *rfs, const char *path)
 	return xasprintf("%.*s%s%s", (int)n, rfs->root, path[0] == '/' ? "" : "/", path);
 }
 
-const char *rootfs_strerror(int err)
-{
-	if (err < 0)
-		err = -err;
-	switch (err) {
-	case ROOTFS_ENOTREG:
-		return "not a regular file";
-	case ROOTFS_ETOOBIG:
-		return "file is larger than the limit cvmprep reads";
-	case ROOTFS_ETOOMANY:
-		return "directory has too many entries";
-	default:
-		return strerror(err);
-	}
-}
-
 /* The stack of directories a walk has entered; fds[0] is the root and is not ours to close. */
 struct walk {
 	int *fds;
@@ -337,24 +321,6 @@ int rootfs_stat(const struct rootfs *rfs, const char *path, bool follow, struct 
 		out->ino = st.st_ino;
 	}
 	return ret;
-}
-
-bool rootfs_exists(const struct rootfs *rfs, const char *path)
-{
-	struct rootfs_stat st;
-	return rootfs_stat(rfs, path, false, &st) == 0;
-}
-
-bool rootfs_is_dir(const struct rootfs *rfs, const char *path)
-{
-	struct rootfs_stat st;
-	return rootfs_stat(rfs, path, true, &st) == 0 && st.type == RFT_DIR;
-}
-
-bool rootfs_is_file(const struct rootfs *rfs, const char *path)
-{
-	struct rootfs_stat st;
-	return rootfs_stat(rfs, path, true, &st) == 0 && st.type == RFT_REG;
 }
 
 /* Open a regular file for reading without ever opening a device or FIFO node. */

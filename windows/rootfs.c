@@ -47,22 +47,6 @@ char *rootfs_display(const struct rootfs *rfs, const char *path)
 	return xstrdup(path);
 }
 
-const char *rootfs_strerror(int err)
-{
-	if (err < 0)
-		err = -err;
-	switch (err) {
-	case ROOTFS_ENOTREG:
-		return "not a regular file";
-	case ROOTFS_ETOOBIG:
-		return "file is larger than the limit cvmprep reads";
-	case ROOTFS_ETOOMANY:
-		return "directory has too many entries";
-	default:
-		return strerror(err);
-	}
-}
-
 static wchar_t *widen(const char *s)
 {
 	int n = MultiByteToWideChar(CP_UTF8, 0, s, -1, NULL, 0);
@@ -176,24 +160,6 @@ int rootfs_stat(const struct rootfs *rfs, const char *path, bool follow, struct 
 	st->type = (a.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) ? RFT_DIR : RFT_REG;
 	st->size = ((uint64_t)a.nFileSizeHigh << 32) | a.nFileSizeLow;
 	return 0;
-}
-
-bool rootfs_exists(const struct rootfs *rfs, const char *path)
-{
-	struct rootfs_stat st;
-	return rootfs_stat(rfs, path, false, &st) == 0;
-}
-
-bool rootfs_is_dir(const struct rootfs *rfs, const char *path)
-{
-	struct rootfs_stat st;
-	return rootfs_stat(rfs, path, true, &st) == 0 && st.type == RFT_DIR;
-}
-
-bool rootfs_is_file(const struct rootfs *rfs, const char *path)
-{
-	struct rootfs_stat st;
-	return rootfs_stat(rfs, path, true, &st) == 0 && st.type == RFT_REG;
 }
 
 int rootfs_list(const struct rootfs *rfs, const char *dir, struct strvec *names)
