@@ -130,6 +130,17 @@ int journal_log_change(struct journal *j, const char *kind, const char *subject,
 	return ret;
 }
 
+int journal_log_wrote(struct journal *j, unsigned n, const char *path, unsigned long long size,
+		      unsigned long long crc)
+{
+	char *a = journal_num(n), *sz = journal_num(size), *cr = journal_num(crc);
+	int ret = journal_line(j, "wrote", 4, a, path, sz, cr);
+	free(a);
+	free(sz);
+	free(cr);
+	return ret;
+}
+
 int journal_end(struct journal *j, bool ok, const char *reason)
 {
 	return ok ? journal_line(j, "end", 1, "ok") : journal_line(j, "end", 2, "failed", reason ? reason : "");

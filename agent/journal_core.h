@@ -61,6 +61,9 @@ void journal_new_id(char *buf, size_t size, struct tm *tm, unsigned long pid);
 int journal_log_begin(struct journal *j, const char *command, const struct tm *tm);
 /* Give out the next change number (*n) and log the line "kind N subject". */
 int journal_log_change(struct journal *j, const char *kind, const char *subject, unsigned *n);
+/* Log what change n left at path: "wrote N path size crc" (rollback tells later edits by it). */
+int journal_log_wrote(struct journal *j, unsigned n, const char *path, unsigned long long size,
+		      unsigned long long crc);
 
 /*
  * Create the missing ones of prefixes (outermost first; directories, registry keys): each is

@@ -365,14 +365,7 @@ static int log_wrote(struct journal *j, unsigned n, const char *path, int dfd, c
 	uLong crc;
 	unsigned long long size;
 	int e = file_sum(dfd, name, &crc, &size);
-	if (e < 0)
-		return e;
-	char *a = journal_num(n), *sz = journal_num(size), *cr = journal_num(crc);
-	e = journal_line(j, "wrote", 4, a, path, sz, cr);
-	free(a);
-	free(sz);
-	free(cr);
-	return e;
+	return e < 0 ? e : journal_log_wrote(j, n, path, size, crc);
 }
 
 static bool dir_exists(void *rfs, const char *path)

@@ -400,14 +400,7 @@ static int log_wrote(struct journal *j, unsigned n, const char *path)
 	uint32_t crc;
 	unsigned long long size;
 	int e = file_sum(path, &crc, &size);
-	if (e < 0)
-		return e;
-	char *a = journal_num(n), *sz = journal_num(size), *cr = journal_num(crc);
-	e = journal_line(j, "wrote", 4, a, path, sz, cr);
-	free(a);
-	free(sz);
-	free(cr);
-	return e;
+	return e < 0 ? e : journal_log_wrote(j, n, path, size, crc);
 }
 
 int journal_replace(struct journal *j, const char *path, const void *data, size_t len, unsigned mode)
