@@ -120,11 +120,29 @@ static void rule_datasource(const struct facts *facts, const struct check *c, st
 				    : xstrdup("?");
 	struct finding *f;
 	bool reaches = ci_list_reaches_config_drive(&dl->names);
-	if (!reaches) {
+	/*
+	 * The first boot decides, not the configured list: where ds-identify detects datasources,
+	 * the list it writes to /run/cloud-init/cloud.cfg comes first in cloud-init's merge. A list
+	 * ds-identify cannot read (several lines, empty) makes it search its own default list,
+	 * which finds the config drive.
+	 */
+	bool at_boot = ci->boot.enabled && ci->boot.reaches_config_drive;
+	if (!reaches && !at_boot) {
 		f = report_add(r, c, ST_FAIL, where, "datasource_list %s does not include ConfigDrive: cloud-init never reads "
 						    "Tencent's config drive",
 			       list);
-	} else if (!ci->boot.enabled || !ci->boot.reaches_config_drive) {
+	} else if (!reaches) {
+		char *boot_list = join(&ci->boot.dslist);
+		f = report_add(r, c, ST_PASS, where,
+			       "at the first boot on CVM cloud-init uses %s, which reaches the config drive (%s)", boot_list,
+			       ci_boot_why_text(ci->boot.why));
+		finding_evidence(f, "cloud-init's configured datasource_list %s lacks ConfigDrive, but ds-identify's list in "
+				    "/run/cloud-init/cloud.cfg comes first in cloud-init's merge",
+				 list);
+		for (size_t i = 0; i < ci->cdrom_evidence.n; i++)
+			finding_evidence(f, "%s", ci->cdrom_evidence.v[i]);
+		free(boot_list);
+	} else if (!at_boot) {
 		f = report_add(r, c, ST_FAIL, where, "at the first boot on CVM cloud-init will not read the config drive: %s",
 			       ci_boot_why_text(ci->boot.why));
 		for (size_t i = 0; i < ci->cdrom_evidence.n; i++)
