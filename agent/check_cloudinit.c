@@ -104,6 +104,14 @@ static char *join(const struct strvec *v)
 	return strbuf_detach(&sb);
 }
 
+/* ConfigDrive, or TencentCloud where this cloud-init has that datasource (or we cannot tell). */
+static bool list_reaches(const struct cloudinit_facts *ci, const struct strvec *names)
+{
+	if (strvec_contains(names, "ConfigDrive"))
+		return true;
+	return ci_list_reaches_config_drive(names) && !(ci->ds_tencentcloud_known && !ci->ds_tencentcloud);
+}
+
 static void rule_datasource(const struct facts *facts, const struct check *c, struct report *r)
 {
 	const struct cloudinit_facts *ci = &facts->cloudinit;
@@ -119,14 +127,14 @@ static void rule_datasource(const struct facts *facts, const struct check *c, st
 		      : dl->at.file ? xasprintf("%s:%u", dl->at.file, dl->at.line)
 				    : xstrdup("?");
 	struct finding *f;
-	bool reaches = ci_list_reaches_config_drive(&dl->names);
+	bool reaches = list_reaches(ci, &dl->names);
 	/*
 	 * The first boot decides, not the configured list: where ds-identify detects datasources,
 	 * the list it writes to /run/cloud-init/cloud.cfg comes first in cloud-init's merge. A list
 	 * ds-identify cannot read (several lines, empty) makes it search its own default list,
 	 * which finds the config drive.
 	 */
-	bool at_boot = ci->boot.enabled && ci->boot.reaches_config_drive;
+	bool at_boot = ci->boot.enabled && list_reaches(ci, &ci->boot.dslist);
 	if (!reaches && !at_boot) {
 		f = report_add(r, c, ST_FAIL, where, "datasource_list %s does not include ConfigDrive: cloud-init never reads "
 						    "Tencent's config drive",
@@ -157,6 +165,10 @@ static void rule_datasource(const struct facts *facts, const struct check *c, st
 			finding_evidence(f, "%s", ci->cdrom_evidence.v[i]);
 	}
 	finding_evidence(f, "datasource_list %s set by %s", list, where);
+	if (ci->ds_tencentcloud_known && !ci->ds_tencentcloud &&
+	    (strvec_contains(&dl->names, "TencentCloud") || strvec_contains(&ci->boot.dslist, "TencentCloud")))
+		finding_evidence(f, "this cloud-init has no TencentCloud datasource (only Tencent's build does): it skips "
+				    "that name");
 	if (dl->problem)
 		finding_evidence(f, "%s", dl->problem);
 	if (ci->eval.policy.text)

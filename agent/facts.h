@@ -243,6 +243,7 @@ struct cloudinit_facts {
 	struct ci_boot boot;
 	bool predicted;
 	bool has_ds_identify;
+	bool ds_tencentcloud_known, ds_tencentcloud; /* cloudinit/sources has DataSourceTencentCloud (Tencent's build) */
 	bool cdrom_early;   /* the config drive's CD-ROM stack is built in or in the default initramfs */
 	struct strvec cdrom_evidence;
 	struct strvec state_paths; /* instance state under /var/lib/cloud */

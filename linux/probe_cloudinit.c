@@ -60,6 +60,25 @@ static void metadata_version(struct ctx *ctx, struct cloudinit_facts *c, const c
 	strvec_clear(&names);
 }
 
+/*
+ * Whether this cloud-init has a TencentCloud datasource: cloud-init imports a datasource named
+ * N from the module DataSourceN in cloudinit/sources, and only Tencent's build ships one. A
+ * stock cloud-init skips the name, so a list that reaches the config drive only through it
+ * reaches nothing.
+ */
+static void datasource_modules(struct ctx *ctx, struct cloudinit_facts *c, const char *site)
+{
+	struct strvec names = STRVEC_INIT;
+	char *dir = xasprintf("%s/cloudinit/sources", site);
+	if (rootfs_list(ctx->rfs, dir, &names) == 0 && names.n) {
+		c->ds_tencentcloud_known = true;
+		for (size_t i = 0; i < names.n && !c->ds_tencentcloud; i++)
+			c->ds_tencentcloud = str_starts_with(names.v[i], "DataSourceTencentCloud.");
+	}
+	free(dir);
+	strvec_clear(&names);
+}
+
 static void probe_installed(struct ctx *ctx, struct cloudinit_facts *c)
 {
 	char *data;
@@ -118,6 +137,7 @@ static void probe_installed(struct ctx *ctx, struct cloudinit_facts *c)
 			strvec_pushf(&c->install_evidence, "%s and its Python package exist", bins[i]);
 			if (!c->version)
 				metadata_version(ctx, c, site);
+			datasource_modules(ctx, c, site);
 		} else {
 			strvec_pushf(&c->install_evidence, "%s exists but its Python package (cloudinit) was not found", bins[i]);
 		}
