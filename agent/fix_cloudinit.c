@@ -174,6 +174,58 @@ static void comment_out_key(struct plan *p, const struct check *c, const struct 
 	free(why);
 }
 
+/* A line ds-identify may take as datasource_list: the key (quoted or not) then ':', in any version. */
+static bool dsidentify_line(const char *l, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (l[i] == ' ' || l[i] == '\t'))
+		i++;
+	if (i == n || l[i] == '#')
+		return false;
+	const char *k = "datasource_list";
+	size_t kl = strlen(k);
+	for (size_t j = i; j + kl <= n; j++) {
+		if (memcmp(l + j, k, kl) != 0)
+			continue;
+		size_t q = j + kl;
+		while (q < n && (l[q] == '"' || l[q] == '\'' || l[q] == ' ' || l[q] == '\t'))
+			q++;
+		if (q < n && l[q] == ':')
+			return true;
+	}
+	return false;
+}
+
+/*
+ * ds-identify reads datasource_list line by line, also from a file cloud-init cannot parse and
+ * from nested keys; at the first boot the last line it finds wins over our drop-in. In a file
+ * cloud-init ignores, commenting such a line changes nothing cloud-init reads; in one it reads,
+ * a nested key is the user's to edit.
+ */
+static void dsidentify_lines(struct plan *p, const struct check *c, const struct ci_file *cf)
+{
+	const char *q = cf->data, *end = cf->data + cf->len;
+	unsigned ln = 0;
+	while (q && q < end) {
+		const char *nl = memchr(q, '\n', (size_t)(end - q));
+		size_t n = nl ? (size_t)(nl - q) : (size_t)(end - q);
+		ln++;
+		if (dsidentify_line(q, n)) {
+			if (!cf->usable) {
+				char *why = xasprintf("ds-identify would read it instead of %s (cloud-init ignores this file)",
+						      DROPIN);
+				plan_comment_lines(p, c, cf->path, ln, ln, why);
+				free(why);
+			} else {
+				plan_note(p, "cloudinit.datasource: %s:%u: ds-identify reads this datasource_list after %s at the "
+					     "first boot; remove it by hand",
+					  cf->path, ln, DROPIN);
+			}
+		}
+		q = nl ? nl + 1 : end;
+	}
+}
+
 int plan_cloudinit_datasource(struct ctx *ctx, const struct facts *f, struct plan *p)
 {
 	const struct cloudinit_facts *ci = &f->cloudinit;
@@ -202,11 +254,13 @@ int plan_cloudinit_datasource(struct ctx *ctx, const struct facts *f, struct pla
 	/* A drop-in sorting after ours that sets datasource_list (or its dict) wins: neutralise it. */
 	for (size_t i = 0; i < ci->cfg.n; i++) {
 		const struct ci_file *cf = &ci->cfg.files[i];
-		if (!cf->usable || strcmp(cf->path, DROPIN) <= 0 || !str_starts_with(cf->path, DROPIN_DIR "/"))
+		if (strcmp(cf->path, DROPIN) <= 0 || !str_starts_with(cf->path, DROPIN_DIR "/"))
 			continue;
 		size_t key, val;
-		if (ymap_lookup(&cf->doc, cf->doc.root, "datasource_list", &key, &val) == 1)
+		if (cf->usable && ymap_lookup(&cf->doc, cf->doc.root, "datasource_list", &key, &val) == 1)
 			comment_out_key(p, c, cf, key);
+		else
+			dsidentify_lines(p, c, cf);
 	}
 
 	/* The config drive must be visible when ds-identify runs: the CD-ROM stack into the initramfs. */
