@@ -61,7 +61,17 @@ static void rule_enabled(const struct facts *facts, const struct check *c, struc
 		return;
 	}
 	size_t bad = 0;
-	if (ci->marker_disabled) {
+	/*
+	 * Before 23.4 the systemd generator takes cloud-init=enabled on the command line, then
+	 * /etc/cloud/cloud-init.enabled, before the disabled marker; since then ds-identify's
+	 * is_disabled takes the disabled marker first.
+	 */
+	const struct ci_version *v = &ci->cfg.version;
+	bool known = v->major || v->minor || v->patch;
+	bool old_generator = known && (v->major < 23 || (v->major == 23 && v->minor < 4));
+	bool cmdline_enabled = ci->evaluated && ci->eval.cmdline_switch == CI_SWITCH_ENABLED;
+	bool overridden = old_generator && (ci->marker_enabled || cmdline_enabled);
+	if (ci->marker_disabled && !overridden) {
 		struct finding *f = report_add(r, c, ST_FAIL, "/etc/cloud/cloud-init.disabled",
 					       "/etc/cloud/cloud-init.disabled exists: cloud-init does not run");
 		finding_evidence(f, "the systemd generator checks this file first");
@@ -88,6 +98,10 @@ static void rule_enabled(const struct facts *facts, const struct check *c, struc
 	if (bad)
 		return;
 	struct finding *f = report_add(r, c, ST_PASS, "cloud-init", "cloud-init is enabled");
+	if (ci->marker_disabled)
+		finding_evidence(f, "/etc/cloud/cloud-init.disabled exists, but the generator of cloud-init %s takes %s first",
+				 ci->version ? ci->version : "?",
+				 cmdline_enabled ? "cloud-init=enabled on the kernel command line" : "/etc/cloud/cloud-init.enabled");
 	for (size_t i = 0; i < ci->nunits && ci->systemd; i++)
 		finding_evidence(f, "%s: %s", ci->units[i].name, unit_state_name(ci->units[i].state));
 	if (!ci->systemd)
