@@ -4,6 +4,8 @@
 #
 # A case is a directory tests/roots/CASE/ with
 #   root/         the tree (only the files the checks read), copied fresh for every run
+#   modes         optional: lines "MODE PATH" (octal, PATH relative to root/) set after the copy:
+#                 git keeps only the executable bit, so a 0600 file must be named here
 #   setup.sh      optional: ROOT OUTSIDE; makes what git cannot hold (device nodes, FIFOs, sparse
 #                 files, symlinks to the absolute scratch path of OUTSIDE). Exit 77: cannot run here.
 #   teardown.sh   optional: ROOT OUTSIDE; undoes what would stop the scratch copy being removed
@@ -136,6 +138,13 @@ prepare() {
 		cp -a "$here/$c/root" "$work/root" || return 1
 	else
 		mkdir "$work/root"
+	fi
+	if [ -f "$here/$c/modes" ]; then
+		local m p
+		while read -r m p; do
+			case $m in '#'*|'') continue ;; esac
+			chmod "$m" "$work/root/$p" || return 1
+		done <"$here/$c/modes"
 	fi
 	if [ -e "$here/$c/setup.sh" ]; then
 		"$here/$c/setup.sh" "$work/root" "$work/outside" >"$work/setup.log" 2>&1
