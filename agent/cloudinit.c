@@ -1194,6 +1194,9 @@ const char *ci_boot_why_text(enum ci_boot_why w)
 		return "manual_cache_clean: ds-identify leaves the list to cloud-init";
 	case CI_WHY_SINGLE:
 		return "a single-entry datasource_list: ds-identify uses it without detection";
+	case CI_WHY_SINGLE_UNREADABLE:
+		return "a single-entry datasource_list that ds-identify writes back as YAML cloud-init cannot load: "
+		       "cloud-init ignores it and keeps its configured list";
 	case CI_WHY_FOUND:
 		return "ds-identify finds the config drive";
 	case CI_WHY_NOTFOUND_ENABLED:
@@ -1224,6 +1227,23 @@ static void boot_list_with_none(struct ci_boot *out, const struct strvec *names)
 		strvec_push(&out->dslist, names->v[i]);
 	if (!strvec_contains(&out->dslist, "None"))
 		strvec_push(&out->dslist, "None");
+}
+
+/*
+ * ds-identify writes the names it read back unquoted, "datasource_list: [ NAME, None ]", into
+ * /run/cloud-init/cloud.cfg. A name that cannot start a plain YAML scalar in a flow sequence
+ * (an alias "*ds" of "datasource_list: *ds", a tag, a reserved or quoting indicator) makes
+ * that file unloadable: cloud-init logs it and keeps the list its own merge gives. Checked
+ * against PyYAML's safe_load with cloud-init 22.4 (tests/realroots, case anchor-alias).
+ */
+static bool dsi_names_loadable(const struct strvec *names)
+{
+	for (size_t i = 0; i < names->n; i++) {
+		const char *n = names->v[i];
+		if (n[0] && strchr("*!@`%|>'\":#", n[0]))
+			return false;
+	}
+	return true;
 }
 
 void ci_boot_predict(const struct ci_config *c, const struct ci_eval *e, const struct ci_boot_env *env,
@@ -1302,10 +1322,14 @@ void ci_boot_predict(const struct ci_config *c, const struct ci_eval *e, const s
 	}
 	if (ci_list_is_single(&e->dsi_dslist.names)) {
 		out->why = report ? CI_WHY_POLICY_REPORT : CI_WHY_SINGLE;
-		if (report)
+		if (report) {
 			boot_python_list(e, out);
-		else
+		} else if (!dsi_names_loadable(&e->dsi_dslist.names)) {
+			out->why = CI_WHY_SINGLE_UNREADABLE;
+			boot_python_list(e, out);
+		} else {
 			boot_list_with_none(out, &e->dsi_dslist.names);
+		}
 		goto out;
 	}
 	out->detection_skipped = false;

@@ -184,6 +184,7 @@ enum ci_boot_why {
 	CI_WHY_DSNAME,            /* a datasource named on the command line or in ds-identify.cfg */
 	CI_WHY_MANUAL_CLEAN,      /* manual_cache_clean: ds-identify writes no list */
 	CI_WHY_SINGLE,            /* a single-entry list: no detection */
+	CI_WHY_SINGLE_UNREADABLE, /* ...written back as YAML cloud-init cannot load: its own list */
 	CI_WHY_FOUND,             /* detection found the config drive */
 	CI_WHY_NOTFOUND_ENABLED,  /* detection found nothing, policy notfound=enabled */
 	CI_WHY_GENERATOR_FAILS,   /* no ds-identify with the generator of 23.4 and later: nothing starts cloud-init */
