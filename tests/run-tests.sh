@@ -18,7 +18,7 @@ mkdir -p "$HOME"
 trap 'rm -rf "$scratch"' EXIT
 
 # Layers in order; a layer is an executable that prints TAP lines. Select with TESTS="unit roots".
-layers=(${TESTS:-unit cli roots live blockdev fix url image initramfs windows e2e packaging})
+layers=(${TESTS:-unit cli roots live blockdev fix url image initramfs realroots windows e2e packaging})
 log="$scratch/all.tap"
 : >"$log"
 for layer in "${layers[@]}"; do
