@@ -211,6 +211,19 @@ if len(a) != len(b):
     print("#   %d findings against %d" % (len(a), len(b)))
 sys.exit(1)' "$1" "$2"
 }
+# asan_check WHEN: the sanitizer binary on the same tree gives no report and the findings of
+# $out/WHEN.json.
+asan_check() {
+	local w=$1
+	[ -n "$asan" ] && [ -x "$asan" ] || return 0
+	check_json "$asan" "$out/$w.asan.json"
+	if sanitizer_clean "$out/$w.asan.json" && same_findings "$out/$w.json" "$out/$w.asan.json"; then
+		ok "check $w fix under ASan+UBSan: no report, the same findings"
+	else
+		nok "check $w fix under ASan+UBSan: a sanitizer report or other findings"
+		grep -A5 -e Sanitizer -e 'runtime error' "$out/$w.asan.json.err" | head -n 10 | sed 's/^/#   /'
+	fi
+}
 # stack_view WHEN EXPECTED REPORT: the network tools' view is the expected one, and cvmprep's
 # net.config has its ifupdown blocker exactly when cloud-init renders eni and ifquery lacks eth0.
 stack_view() {
@@ -244,15 +257,7 @@ else
 	expect "check before fix: the initramfs, cloud-init and network findings are the expected ones" \
 		python3 "$compare" findings "$out/before.json" "${before[@]}"
 fi
-if [ -n "$asan" ] && [ -x "$asan" ]; then
-	check_json "$asan" "$out/before.asan.json"
-	if sanitizer_clean "$out/before.asan.json" && same_findings "$out/before.json" "$out/before.asan.json"; then
-		ok "check before fix under ASan+UBSan: no report, the same findings"
-	else
-		nok "check before fix under ASan+UBSan: a sanitizer report or other findings"
-		grep -A5 -e Sanitizer -e 'runtime error' "$out/before.asan.json.err" | head -n 10 | sed 's/^/#   /'
-	fi
-fi
+asan_check before
 listing "$out/list.before"
 expect "initramfs.virtio's modules agree with $lister $initrd in the chroot" \
 	python3 "$compare" modules "$out/before.json" "$out/list.before" "$R" "$kver"
@@ -290,15 +295,7 @@ if ! python3 "$CVMPREP_TOP/tests/lib/validate-report.py" "$out/after.json" 2>"$o
 fi
 expect "check after fix (exit $rc): only the explained findings remain (${allowed[*]})" \
 	python3 "$compare" remaining "$out/after.json" "${allowed[@]}"
-if [ -n "$asan" ] && [ -x "$asan" ]; then
-	check_json "$asan" "$out/after.asan.json"
-	if sanitizer_clean "$out/after.asan.json" && same_findings "$out/after.json" "$out/after.asan.json"; then
-		ok "check after fix under ASan+UBSan: no report, the same findings"
-	else
-		nok "check after fix under ASan+UBSan: a sanitizer report or other findings"
-		grep -A5 -e Sanitizer -e 'runtime error' "$out/after.asan.json.err" | head -n 10 | sed 's/^/#   /'
-	fi
-fi
+asan_check after
 listing "$out/list.after"
 expect "after fix $lister lists virtio_blk, virtio_pci, virtio_net, sr_mod, cdrom, ata_piix" \
 	python3 "$compare" has "$out/list.after" virtio_blk virtio_pci virtio_net sr_mod cdrom ata_piix
