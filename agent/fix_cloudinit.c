@@ -73,7 +73,10 @@ static void plan_install_packages(struct ctx *ctx, struct plan *p, const struct 
 		plan_command(p, c, argv, true, "install cloud-init");
 	} else {
 		plan_note(p, "cloudinit.installed: no apt-get, dnf, zypper or yum in the target to install cloud-init");
+		return;
 	}
+	plan_note(p, "cloudinit.installed: rollback does not uninstall the packages installed here; "
+		     "remove cloud-init with the package manager to go back");
 }
 
 static void plan_forced_import(const struct facts *f, struct plan *p, const struct check *c)

@@ -109,6 +109,7 @@ int plan_guest_tools(struct ctx *ctx, const struct facts *f, struct plan *p)
 		for (size_t i = 0; i < pkgs.n; i++)
 			argv[a++] = pkgs.v[i];
 		plan_command(p, c, argv, true, "remove the old hypervisor's guest tools (--install-packages)");
+		plan_note(p, "guest.tools: rollback does not reinstall the packages removed here");
 		free(argv);
 	} else if (pkgs.n) {
 		plan_note(p, "guest.tools: the packages stay installed (their services are disabled); "

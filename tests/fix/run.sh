@@ -185,6 +185,30 @@ fixed_hash=$(chash "$m")
 timeout 300 "$bin" rollback --root "$m" --config /dev/null >/dev/null 2>&1
 check "image: rollback restores the image's tree exactly" '[ "$(hash "$m")" = "$h0" ]'
 
+# ---- --install-packages: the package manager runs in the target, and rollback says it cannot undo it ----
+r="$scratch/pkgtree"
+make_tree "$r"
+mkdir -p "$r/var/log" "$r/usr/bin"
+if ! cc -static -O2 -o "$r/usr/bin/apt-get" "$top/tests/fix/fake-apt-get.c" 2>"$scratch/cc.err"; then
+	nok "install-packages: cannot build the static fake apt-get ($(head -n 1 "$scratch/cc.err"))"
+else
+	bin="${CVMPREP:-$top/build/cvmprep}"
+	timeout 300 "$bin" fix --root "$r" --yes --install-packages --only cloudinit.installed,guest.tools \
+		--config /dev/null >"$scratch/pkg.txt" 2>&1
+	rc=$?
+	check "install-packages: apt-get update, install cloud-init and purge open-vm-tools ran inside the target" \
+		'[ "$(cat "$r/var/log/fake-apt.log" 2>/dev/null)" = "$(printf "update\ninstall -y --no-install-recommends cloud-init\n-y purge open-vm-tools open-vm-tools-desktop")" ]'
+	check "install-packages: check after fix sees cloud-init installed (exit $rc)" \
+		'grep -A1 "^Fixed" "$scratch/pkg.txt" | grep -q "^  cloudinit.installed  *cloud-init 22.4.2-1 is installed$"'
+	check "install-packages: the plan says rollback does not undo the package changes" \
+		'grep -q "rollback does not uninstall the packages installed here" "$scratch/pkg.txt" &&
+		 grep -q "rollback does not reinstall the packages removed here" "$scratch/pkg.txt"'
+	timeout 300 "$bin" rollback --root "$r" --config /dev/null >/dev/null 2>&1
+	check "install-packages: rollback restores the unit links; cloud-init stays installed, as the plan said" \
+		'[ -L "$r/etc/systemd/system/multi-user.target.wants/open-vm-tools.service" ] &&
+		 grep -q "^Package: cloud-init" "$r/var/lib/dpkg/status"'
+fi
+
 # ---- crash safety: SIGKILL at each step of fix in turn ----
 n=1
 completed=0
