@@ -165,11 +165,6 @@ scenario=$(python3 "$compare" scenario "$out/listing.txt" "$w/m/root" "$kver")
 umount "$w/m"
 rm -rf "$w"
 
-# Disagreements found and reported, not yet fixed in cvmprep (the file named): they run, and
-# show as skips while they disagree. (anchor-alias was one: ds-identify writes "*ds" back as
-# "datasource_list: [ *ds, None ]", which cloud-init cannot load; agent/cloudinit.c now knows.)
-known=""
-known_fix=""
 # What fix leaves to the user, with a note: the kernel command line of a tree without a
 # bootloader configuration.
 fix_leaves="kernel-cmdline-disabled"
@@ -196,9 +191,6 @@ for c in $cases; do
 		echo "ok - realroots: datasource case $c on $tag: ${o#\# both: }"
 		echo "$o2" | sed 's/^# /#   /'
 		n=$((n + 1))
-	elif [[ " $known " == *" $c "* ]]; then
-		echo "ok - realroots: datasource case $c on $tag # SKIP known disagreement, reported (see datasource-cases.sh)"
-		printf '%s\n%s\n' "$o" "${o2:-}" | sed '/^$/d; s/^# //; s/^/#   /'
 	else
 		echo "not ok - realroots: datasource case $c on $tag"
 		printf '%s\n%s\n' "$o" "${o2:-}" | sed '/^$/d; s/^# //; s/^/#   /'
@@ -226,9 +218,6 @@ for f in json.load(open(sys.argv[1]))["findings"]:
 				echo "ok - realroots: datasource case $c on $tag: after fix cvmprep and cloud-init agree: still off (fix leaves it to the user)"
 				grep '^note:' "$w/fix.err" | sed 's/^/#   /'
 			fi
-		elif [[ " $known_fix " == *" $c "* ]]; then
-			echo "ok - realroots: datasource case $c on $tag: after fix # SKIP known disagreement, reported (see datasource-cases.sh)"
-			echo "${o:-cvmprep: $st}" | sed 's/^# //; s/^/#   /'
 		else
 			echo "not ok - realroots: datasource case $c on $tag: after fix cvmprep says '$st'"
 			echo "${o:-}" | sed '/^$/d; s/^# //; s/^/#   /'
