@@ -10,6 +10,7 @@
 #include "ctx.h"
 #include "platform.h"
 #include "winchecks.h"
+#include "winsys.h"
 #include "banned.h"
 
 const char platform_name[] = "windows";
@@ -63,20 +64,10 @@ bool platform_isatty(FILE *fp)
 	return SetConsoleMode(h, mode | 0x0004 /* ENABLE_VIRTUAL_TERMINAL_PROCESSING */) != 0;
 }
 
-static wchar_t *widen(const char *s)
-{
-	int n = MultiByteToWideChar(CP_UTF8, 0, s, -1, NULL, 0);
-	if (n <= 0)
-		return NULL;
-	wchar_t *w = xmalloc((size_t)n * sizeof(wchar_t));
-	MultiByteToWideChar(CP_UTF8, 0, s, -1, w, n);
-	return w;
-}
-
 int platform_write_output(const char *path, void (*write)(FILE *fp, void *arg), void *arg)
 {
 	char *tmp = xasprintf("%s.cvmprep-tmp", path);
-	wchar_t *wtmp = widen(tmp), *wpath = widen(path);
+	wchar_t *wtmp = win_widen(tmp), *wpath = win_widen(path);
 	int ret = 0;
 	FILE *fp = wtmp ? _wfopen(wtmp, L"wb") : NULL;
 	if (!fp) {

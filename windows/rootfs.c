@@ -6,6 +6,7 @@
 #include <string.h>
 #include <windows.h>
 
+#include "winsys.h"
 #include "banned.h"
 
 struct rootfs {
@@ -47,34 +48,9 @@ char *rootfs_display(const struct rootfs *rfs, const char *path)
 	return xstrdup(path);
 }
 
-static wchar_t *widen(const char *s)
-{
-	int n = MultiByteToWideChar(CP_UTF8, 0, s, -1, NULL, 0);
-	if (n <= 0)
-		return NULL;
-	wchar_t *w = xmalloc((size_t)n * sizeof(wchar_t));
-	MultiByteToWideChar(CP_UTF8, 0, s, -1, w, n);
-	return w;
-}
-
-static int win_errno(DWORD e)
-{
-	switch (e) {
-	case ERROR_FILE_NOT_FOUND:
-	case ERROR_PATH_NOT_FOUND:
-	case ERROR_INVALID_NAME:
-		return -ENOENT;
-	case ERROR_ACCESS_DENIED:
-	case ERROR_SHARING_VIOLATION:
-		return -EACCES;
-	default:
-		return -EIO;
-	}
-}
-
 static HANDLE open_regular(const char *path, uint64_t *size, int *err)
 {
-	wchar_t *w = widen(path);
+	wchar_t *w = win_widen(path);
 	if (!w) {
 		*err = -EINVAL;
 		return INVALID_HANDLE_VALUE;
@@ -148,7 +124,7 @@ int rootfs_stat(const struct rootfs *rfs, const char *path, bool follow, struct 
 {
 	(void)rfs;
 	(void)follow;
-	wchar_t *w = widen(path);
+	wchar_t *w = win_widen(path);
 	if (!w)
 		return -EINVAL;
 	WIN32_FILE_ATTRIBUTE_DATA a;
@@ -166,7 +142,7 @@ int rootfs_list(const struct rootfs *rfs, const char *dir, struct strvec *names)
 {
 	(void)rfs;
 	char *pat = xasprintf("%s\\*", dir);
-	wchar_t *w = widen(pat);
+	wchar_t *w = win_widen(pat);
 	free(pat);
 	if (!w)
 		return -EINVAL;
